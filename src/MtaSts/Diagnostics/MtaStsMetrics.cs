@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Reflection;
+
+namespace MtaSts.Diagnostics;
+
+/// <summary>The library's instruments. One instance per resolver; with DI the meter comes from <see cref="IMeterFactory"/>.</summary>
+internal sealed class MtaStsMetrics : IDisposable
+{
+    internal static readonly ActivitySource ActivitySource = new(MtaStsTelemetry.ActivitySourceName, Version);
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _resolutions;
+    private readonly Histogram<double> _resolutionDuration;
+    private readonly Counter<long> _fetches;
+    private readonly Histogram<double> _fetchDuration;
+    private readonly Counter<long> _cacheLookups;
+
+    public MtaStsMetrics(IMeterFactory? meterFactory = null)
+    {
+        if (meterFactory is null)
+        {
+            _meter = new Meter(MtaStsTelemetry.MeterName, Version);
+            _ownsMeter = true;
+        }
+        else
+        {
+            _meter = meterFactory.Create(new MeterOptions(MtaStsTelemetry.MeterName) { Version = Version });
+        }
+
+        _resolutions = _meter.CreateCounter<long>(MtaStsTelemetry.Resolutions, "{resolution}", "MTA-STS resolutions.");
+        _resolutionDuration = _meter.CreateHistogram<double>(MtaStsTelemetry.ResolutionDuration, "s", "Duration of MTA-STS resolutions.");
+        _fetches = _meter.CreateCounter<long>(MtaStsTelemetry.PolicyFetches, "{fetch}", "HTTPS policy fetches.");
+        _fetchDuration = _meter.CreateHistogram<double>(MtaStsTelemetry.PolicyFetchDuration, "s", "Duration of HTTPS policy fetches.");
+        _cacheLookups = _meter.CreateCounter<long>(MtaStsTelemetry.CacheLookups, "{lookup}", "Policy cache lookups.");
+    }
+
+    internal static string Version { get; } =
+        (typeof(MtaStsMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
+        .Split('+')[0];
+
+    /// <summary>Records one finished resolution. Allocation-free for the constant tag strings used here.</summary>
+    public void RecordResolution(MtaStsOutcome outcome, PolicySource source, MtaStsFailure failure, TimeSpan elapsed)
+    {
+        var outcomeTag = new KeyValuePair<string, object?>("mtasts.outcome", OutcomeName(outcome));
+        var sourceTag = new KeyValuePair<string, object?>("mtasts.policy.source", SourceName(source));
+        var errorTag = new KeyValuePair<string, object?>("error.type", FailureName(failure));
+        _resolutions.Add(1, outcomeTag, sourceTag, errorTag);
+        _resolutionDuration.Record(elapsed.TotalSeconds, outcomeTag, sourceTag, errorTag);
+    }
+
+    /// <summary>Records one HTTPS policy fetch.</summary>
+    public void RecordFetch(MtaStsFailure failure, int? httpStatus, TimeSpan elapsed)
+    {
+        var resultTag = new KeyValuePair<string, object?>("mtasts.fetch.result", failure == MtaStsFailure.None ? "success" : FailureName(failure));
+        var statusTag = new KeyValuePair<string, object?>("http.response.status_code", httpStatus);
+        _fetches.Add(1, resultTag, statusTag);
+        _fetchDuration.Record(elapsed.TotalSeconds, resultTag, statusTag);
+    }
+
+    /// <summary>Records one cache lookup: <c>hit</c>, <c>miss</c> or <c>stale</c>.</summary>
+    public void RecordCacheLookup(string result) =>
+        _cacheLookups.Add(1, new KeyValuePair<string, object?>("mtasts.cache.result", result));
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+
+    internal static string OutcomeName(MtaStsOutcome outcome) => outcome switch
+    {
+        MtaStsOutcome.Policy => "policy",
+        MtaStsOutcome.NoPolicy => "no-policy",
+        MtaStsOutcome.FetchFailure => "fetch-failure",
+        MtaStsOutcome.DnsFailure => "dns-failure",
+        _ => "unknown",
+    };
+
+    internal static string SourceName(PolicySource source) => source switch
+    {
+        PolicySource.None => "none",
+        PolicySource.Fetched => "fetched",
+        PolicySource.Cache => "cache",
+        PolicySource.CacheAfterFailure => "cache-after-failure",
+        _ => "unknown",
+    };
+
+    internal static string? FailureName(MtaStsFailure failure) => failure switch
+    {
+        MtaStsFailure.None => null,
+        MtaStsFailure.RecordNotFound => "record-not-found",
+        MtaStsFailure.RecordInvalid => "record-invalid",
+        MtaStsFailure.MultipleRecords => "multiple-records",
+        MtaStsFailure.DnsFailure => "dns-failure",
+        MtaStsFailure.PolicyFetchError => "sts-policy-fetch-error",
+        MtaStsFailure.PolicyInvalid => "sts-policy-invalid",
+        MtaStsFailure.WebPkiInvalid => "sts-webpki-invalid",
+        _ => "unknown",
+    };
+}

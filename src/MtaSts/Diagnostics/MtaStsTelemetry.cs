@@ -1,0 +1,33 @@
+namespace MtaSts;
+
+/// <summary>Names of the library's <see cref="System.Diagnostics.Metrics.Meter"/>, <see cref="System.Diagnostics.ActivitySource"/> and instruments, for OpenTelemetry set-up.</summary>
+/// <remarks>No metric carries a domain or host name as a tag; activities and logs do.</remarks>
+public static class MtaStsTelemetry
+{
+    /// <summary>The meter name: <c>MtaSts</c>.</summary>
+    public const string MeterName = "MtaSts";
+
+    /// <summary>The activity source name: <c>MtaSts</c>.</summary>
+    public const string ActivitySourceName = "MtaSts";
+
+    /// <summary>Counter of resolutions (<c>{resolution}</c>); tags <c>mtasts.outcome</c>, <c>mtasts.policy.source</c>, <c>error.type</c>.</summary>
+    public const string Resolutions = "mtasts.resolutions";
+
+    /// <summary>Histogram of resolution durations in seconds; tags as <see cref="Resolutions"/>.</summary>
+    public const string ResolutionDuration = "mtasts.resolution.duration";
+
+    /// <summary>Counter of HTTPS policy fetches (<c>{fetch}</c>); tags <c>mtasts.fetch.result</c>, <c>http.response.status_code</c>.</summary>
+    public const string PolicyFetches = "mtasts.policy.fetches";
+
+    /// <summary>Histogram of HTTPS policy fetch durations in seconds; tags as <see cref="PolicyFetches"/>.</summary>
+    public const string PolicyFetchDuration = "mtasts.policy.fetch.duration";
+
+    /// <summary>Counter of cache lookups (<c>{lookup}</c>); tag <c>mtasts.cache.result</c> = <c>hit</c> | <c>miss</c> | <c>stale</c>.</summary>
+    public const string CacheLookups = "mtasts.cache.lookups";
+
+    /// <summary>The activity of one resolution (kind Internal).</summary>
+    public const string ResolveActivityName = "MtaSts.Resolve";
+
+    /// <summary>The activity of one HTTPS policy fetch (kind Client).</summary>
+    public const string FetchActivityName = "MtaSts.FetchPolicy";
+}

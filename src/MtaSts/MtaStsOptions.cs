@@ -1,0 +1,78 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MtaSts;
+
+/// <summary>Settings of an <see cref="IMtaStsPolicyResolver"/>. Defaults are secure; nothing here can switch certificate validation off.</summary>
+public sealed class MtaStsOptions
+{
+    /// <summary>The DNS servers to ask. Empty means the system's (from <c>/etc/resolv.conf</c> on Linux).</summary>
+    /// <value>The default is empty.</value>
+    public IList<IPEndPoint> NameServers { get; } = new List<IPEndPoint>();
+
+    /// <summary>
+    /// Extra root certificates trusted for the policy host, in addition to the platform's roots. For private test
+    /// environments; the certificate must still be valid for <c>mta-sts.&lt;domain&gt;</c>.
+    /// </summary>
+    /// <value>The default is empty.</value>
+    public X509Certificate2Collection AdditionalTrustedRoots { get; } = [];
+
+    /// <summary>How long to wait for one DNS answer.</summary>
+    /// <value>The default is 5 seconds; allowed 100 ms to 1 minute.</value>
+    public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many times a DNS query is retried after a timeout.</summary>
+    /// <value>The default is 2; allowed 0 to 5.</value>
+    public int DnsRetries { get; set; } = 2;
+
+    /// <summary>The total time allowed for fetching a policy, retries included (RFC 8461 §3.3 suggests one minute).</summary>
+    /// <value>The default is 60 seconds; allowed 1 second to 5 minutes.</value>
+    public TimeSpan PolicyFetchTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The time allowed for one TCP connection to the policy host.</summary>
+    /// <value>The default is 10 seconds; allowed 100 ms to 1 minute.</value>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many times a transient fetch failure (refused or reset connection, 5xx, timeout) is retried within <see cref="PolicyFetchTimeout"/>.</summary>
+    /// <value>The default is 2; allowed 0 to 5.</value>
+    public int PolicyFetchRetries { get; set; } = 2;
+
+    /// <summary>The largest policy body accepted, in bytes; reading stops as soon as it is crossed (decision A-24).</summary>
+    /// <value>The default is 65536; allowed 1024 to 1048576.</value>
+    public int MaxPolicyBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The TCP port of the policy host. Only test environments change it; the URL and SNI stay <c>https://mta-sts.&lt;domain&gt;/</c>.</summary>
+    /// <value>The default is 443.</value>
+    public int PolicyHostPort { get; set; } = 443;
+
+    /// <summary>
+    /// Whether the policy host's addresses are looked up through the same DNS client (and <see cref="NameServers"/>) as the
+    /// TXT record, so both see one DNS view. When <see langword="false"/>, the operating system resolves it.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool ResolvePolicyHostWithNameServers { get; set; } = true;
+
+    /// <summary>The most domains kept in the in-memory cache.</summary>
+    /// <value>The default is 10000; allowed 1 to 10000000.</value>
+    public int MaxCachedDomains { get; set; } = 10_000;
+
+    /// <summary>The shortest time a TXT answer is trusted before it is looked up again (a lower clamp on its DNS TTL).</summary>
+    /// <value>The default is 10 seconds; allowed 0 to 1 day.</value>
+    public TimeSpan MinRecordRecheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest time a TXT answer is trusted before it is looked up again (an upper clamp on its DNS TTL).</summary>
+    /// <value>The default is 1 hour; allowed 0 to 1 day.</value>
+    public TimeSpan MaxRecordRecheckInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>After a failed fetch for a (domain, id), how long before the next attempt (RFC 8461 §3.3: at least 5 minutes).</summary>
+    /// <value>The default is 5 minutes; allowed 5 minutes to 1 day.</value>
+    public TimeSpan FailedFetchBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A cached policy older than this, or older than half its <c>max_age</c> if that comes first, is fetched again even
+    /// when the TXT id is unchanged (RFC 8461 §3.3, §10.2: refresh before expiry). The lifetime restarts only on a
+    /// successful fetch (decision A-11); a failed refresh keeps the cached policy.
+    /// </summary>
+    /// <value>The default is 1 day; allowed 1 minute to 365 days.</value>
+    public TimeSpan RefreshAfter { get; set; } = TimeSpan.FromDays(1);
+}

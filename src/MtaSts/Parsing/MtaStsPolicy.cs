@@ -1,0 +1,64 @@
+namespace MtaSts;
+
+/// <summary>A valid, immutable MTA-STS policy (RFC 8461 §3.2).</summary>
+public sealed class MtaStsPolicy
+{
+    internal MtaStsPolicy(MtaStsMode mode, MxPattern[] mxPatterns, long maxAgeSeconds, string text, IReadOnlyList<KeyValuePair<string, string>> extensions)
+    {
+        Mode = mode;
+        MxPatterns = mxPatterns;
+        MaxAgeSeconds = maxAgeSeconds;
+        Text = text;
+        Extensions = extensions;
+    }
+
+    /// <summary>The version, always <c>STSv1</c>.</summary>
+    public string Version { get; } = "STSv1";
+
+    /// <summary>The mode.</summary>
+    public MtaStsMode Mode { get; }
+
+    /// <summary>The <c>mx</c> patterns in order of appearance (may be empty only with <see cref="MtaStsMode.None"/>).</summary>
+    public IReadOnlyList<MxPattern> MxPatterns { get; }
+
+    /// <summary>The <c>max_age</c> in seconds, after clamping to 31557600 (decision A-5).</summary>
+    public long MaxAgeSeconds { get; }
+
+    /// <summary>The <c>max_age</c> as a <see cref="TimeSpan"/>.</summary>
+    public TimeSpan MaxAge => TimeSpan.FromSeconds(MaxAgeSeconds);
+
+    /// <summary>The policy body exactly as received (kept for reports and display).</summary>
+    public string Text { get; }
+
+    /// <summary>Extension fields, first occurrence of each name, in order of appearance.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Extensions { get; }
+
+    /// <summary>Whether an MX host name matches at least one <c>mx</c> pattern (RFC 8461 §4.1).</summary>
+    /// <param name="mxHost">The MX host as listed in the MX record; a trailing dot is ignored.</param>
+    /// <returns><see langword="true"/> when some pattern matches.</returns>
+    public bool MatchesMx(ReadOnlySpan<char> mxHost)
+    {
+        foreach (var pattern in (MxPattern[])MxPatterns)
+        {
+            if (pattern.Matches(mxHost))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether an MX host name matches at least one <c>mx</c> pattern (RFC 8461 §4.1).</summary>
+    /// <param name="mxHost">The MX host as listed in the MX record; a trailing dot is ignored.</param>
+    /// <returns><see langword="true"/> when some pattern matches.</returns>
+    public bool MatchesMx(string mxHost)
+    {
+        ArgumentNullException.ThrowIfNull(mxHost);
+        return MatchesMx(mxHost.AsSpan());
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"mode {Mode.ToString().ToLowerInvariant()}, max_age {MaxAgeSeconds}, mx [{string.Join(", ", MxPatterns)}]";
+}

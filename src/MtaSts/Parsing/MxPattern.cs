@@ -1,0 +1,50 @@
+namespace MtaSts;
+
+/// <summary>One <c>mx</c> pattern of a policy: an exact host name or <c>*.</c> followed by a suffix (RFC 8461 §3.2, §4.1).</summary>
+public readonly struct MxPattern : IEquatable<MxPattern>
+{
+    /// <summary>Creates a pattern from an already validated, lower-case A-label text without a trailing dot.</summary>
+    /// <param name="pattern">The pattern, for example <c>mx1.example.com</c> or <c>*.example.net</c>.</param>
+    internal MxPattern(string pattern)
+    {
+        Pattern = pattern;
+    }
+
+    /// <summary>The pattern as published (lower-cased, one trailing dot removed).</summary>
+    public string Pattern { get; }
+
+    /// <summary>Whether the pattern begins with <c>*.</c> and so matches exactly one extra left-most label.</summary>
+    public bool IsWildcard => Pattern is not null && Pattern.StartsWith("*.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Whether an MX host name matches this pattern: equal, or for <c>*.suffix</c> exactly one non-empty label
+    /// followed by <c>.suffix</c>. Case-insensitive on A-labels; one trailing dot on the host is ignored.
+    /// </summary>
+    /// <param name="mxHost">The MX host as listed in the MX record.</param>
+    /// <returns><see langword="true"/> when the host is allowed by this pattern.</returns>
+    public bool Matches(ReadOnlySpan<char> mxHost) => throw new NotImplementedException();
+
+    /// <inheritdoc/>
+    public bool Equals(MxPattern other) => string.Equals(Pattern, other.Pattern, StringComparison.Ordinal);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is MxPattern other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Pattern is null ? 0 : StringComparer.Ordinal.GetHashCode(Pattern);
+
+    /// <inheritdoc/>
+    public override string ToString() => Pattern ?? string.Empty;
+
+    /// <summary>Equality.</summary>
+    /// <param name="left">One pattern.</param>
+    /// <param name="right">The other.</param>
+    /// <returns>Whether both have the same text.</returns>
+    public static bool operator ==(MxPattern left, MxPattern right) => left.Equals(right);
+
+    /// <summary>Inequality.</summary>
+    /// <param name="left">One pattern.</param>
+    /// <param name="right">The other.</param>
+    /// <returns>Whether the texts differ.</returns>
+    public static bool operator !=(MxPattern left, MxPattern right) => !left.Equals(right);
+}

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MtaSts.Cli;
+
+/// <summary>Options shared by the commands that resolve real domains.</summary>
+internal sealed class CommonOptions
+{
+    public Option<string[]> NameServers { get; } = new("--name-server", "-n")
+    {
+        Description = "A DNS server to ask, as IP or IP:port (repeatable). Default: the system's.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<FileInfo[]> TrustAnchors { get; } = new("--trust-anchor")
+    {
+        Description = "A PEM file of extra root certificates trusted for policy hosts, besides the system's (repeatable).",
+    };
+
+    public Option<double?> Timeout { get; } = new("--timeout")
+    {
+        Description = "Total seconds allowed for one policy fetch, retries included (default 60).",
+    };
+
+    public Option<int?> PolicyHostPort { get; } = new("--policy-host-port")
+    {
+        Description = "Connect to policy hosts on this TCP port instead of 443 (for test environments; URL and SNI are unchanged).",
+        Hidden = true,
+    };
+
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Write one JSON object per line per domain.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(NameServers);
+        command.Options.Add(TrustAnchors);
+        command.Options.Add(Timeout);
+        command.Options.Add(PolicyHostPort);
+        command.Options.Add(Json);
+    }
+
+    /// <summary>Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on bad values.</summary>
+    public MtaStsOptions CreateOptions(ParseResult parse)
+    {
+        var options = new MtaStsOptions();
+        foreach (var text in parse.GetValue(NameServers) ?? [])
+        {
+            options.NameServers.Add(ParseEndPoint(text));
+        }
+
+        foreach (var file in parse.GetValue(TrustAnchors) ?? [])
+        {
+            if (!file.Exists)
+            {
+                throw new ArgumentException($"trust anchor file '{file.FullName}' does not exist");
+            }
+
+            var before = options.AdditionalTrustedRoots.Count;
+            try
+            {
+                options.AdditionalTrustedRoots.ImportFromPemFile(file.FullName);
+            }
+            catch (System.Security.Cryptography.CryptographicException ex)
+            {
+                throw new ArgumentException($"trust anchor file '{file.FullName}' is not a PEM certificate file: {ex.Message}", ex);
+            }
+
+            if (options.AdditionalTrustedRoots.Count == before)
+            {
+                throw new ArgumentException($"trust anchor file '{file.FullName}' holds no PEM certificate");
+            }
+        }
+
+        if (parse.GetValue(Timeout) is { } seconds)
+        {
+            options.PolicyFetchTimeout = TimeSpan.FromSeconds(seconds);
+            if (options.ConnectTimeout > options.PolicyFetchTimeout)
+            {
+                options.ConnectTimeout = options.PolicyFetchTimeout;
+            }
+        }
+
+        if (parse.GetValue(PolicyHostPort) is { } port)
+        {
+            options.PolicyHostPort = port;
+        }
+
+        return options;
+    }
+
+    /// <summary>Parses <c>IP</c>, <c>IP:port</c> or <c>[IPv6]:port</c>; the default port is 53.</summary>
+    internal static IPEndPoint ParseEndPoint(string text)
+    {
+        if (IPAddress.TryParse(text, out var address))
+        {
+            return new IPEndPoint(address, 53);
+        }
+
+        if (IPEndPoint.TryParse(text, out var endPoint))
+        {
+            return endPoint.Port == 0 ? new IPEndPoint(endPoint.Address, 53) : endPoint;
+        }
+
+        throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"'{text}' is not a name server address (use IP or IP:port)"));
+    }
+}

@@ -1,0 +1,27 @@
+namespace MtaSts.Cli;
+
+/// <summary>One line of <c>mta-sts resolve</c> output: a resolution, or the reason the input was refused.</summary>
+internal sealed record ResolutionRecord(string Input, MtaStsResolution? Resolution, string? Error, TimeSpan Elapsed)
+{
+    /// <summary>The outcome word used by the JSON output and the exit code.</summary>
+    public string Outcome => Resolution is null ? "invalid-input" : Resolution.Outcome switch
+    {
+        MtaStsOutcome.Policy => "policy",
+        MtaStsOutcome.NoPolicy => "no-policy",
+        MtaStsOutcome.FetchFailure => "fetch-failure",
+        MtaStsOutcome.DnsFailure => "dns-failure",
+        _ => "unknown",
+    };
+
+    /// <summary>Whether this domain got a definite answer (a policy, or none).</summary>
+    public bool IsDefinite => Resolution?.Outcome is MtaStsOutcome.Policy or MtaStsOutcome.NoPolicy;
+
+    /// <summary>The source word used by the outputs.</summary>
+    public string Source => Resolution?.Source switch
+    {
+        PolicySource.Fetched => "fetched",
+        PolicySource.Cache => "cache",
+        PolicySource.CacheAfterFailure => "cache-after-failure",
+        _ => "none",
+    };
+}

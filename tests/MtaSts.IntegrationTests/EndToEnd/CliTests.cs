@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Text.Json;
+using MtaSts.Cli;
+using MtaSts.Testing;
+
+namespace MtaSts.IntegrationTests.EndToEnd;
+
+/// <summary>The <c>mta-sts</c> command, parsed and run in-process against the loopback world.</summary>
+public sealed class CliTests(WorldFixture fixture) : IClassFixture<WorldFixture>
+{
+    private MtaStsTestWorld World => fixture.World;
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exitCode = await CliApp.CreateRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    private string[] WorldArguments()
+    {
+        var pem = Path.Combine(Path.GetTempPath(), $"mtasts-root-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(pem, World.CertificateAuthority.RootCertificate.ExportCertificatePem());
+        return ["--name-server", World.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--policy-host-port", World.PolicyHost.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "5"];
+    }
+
+    [Fact]
+    public async Task Resolve_Json_WritesOneObjectPerDomainWithTheDocumentedFields()
+    {
+        var good = WorldFixture.UniqueDomain("cli-good");
+        var missing = WorldFixture.UniqueDomain("cli-none");
+        World.PublishPolicy(good, "cli1", MtaStsMode.Enforce, 604800, "mx1." + good, "*.mx." + good);
+
+        var (exitCode, output, _) = await RunAsync(["resolve", "--json", good, missing, .. WorldArguments()]);
+
+        Assert.Equal(0, exitCode);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        using var first = JsonDocument.Parse(lines[0]);
+        var policy = first.RootElement;
+        Assert.Equal(good, policy.GetProperty("domain").GetString());
+        Assert.Equal("policy", policy.GetProperty("outcome").GetString());
+        Assert.Equal("enforce", policy.GetProperty("mode").GetString());
+        Assert.Equal(["mx1." + good, "*.mx." + good], policy.GetProperty("mx").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(604800, policy.GetProperty("max_age").GetInt64());
+        Assert.Equal("cli1", policy.GetProperty("id").GetString());
+        Assert.Equal(JsonValueKind.Null, policy.GetProperty("failure").ValueKind);
+        Assert.Equal("fetched", policy.GetProperty("source").GetString());
+        Assert.Equal(JsonValueKind.Array, policy.GetProperty("warnings").ValueKind);
+        Assert.Equal(JsonValueKind.Null, policy.GetProperty("error").ValueKind);
+        Assert.True(policy.GetProperty("elapsed_ms").GetInt64() >= 0);
+        using var second = JsonDocument.Parse(lines[1]);
+        Assert.Equal(missing, second.RootElement.GetProperty("domain").GetString());
+        Assert.Equal("no-policy", second.RootElement.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Resolve_FetchFailure_ReportsTheResultTypeAndExitsOne()
+    {
+        var domain = WorldFixture.UniqueDomain("cli-404");
+        World.PublishPolicy(domain, "x1", MtaStsMode.Enforce, 604800, "mx." + domain);
+        World.PolicyHost.SetResponse("mta-sts." + domain, new PolicyResponse { StatusCode = 404 });
+
+        var (exitCode, output, _) = await RunAsync(["resolve", "--json", domain, .. WorldArguments()]);
+
+        Assert.Equal(1, exitCode);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("fetch-failure", json.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal("sts-policy-fetch-error", json.RootElement.GetProperty("failure").GetString());
+        Assert.Contains("404", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_InvalidInput_IsReportedPerDomainAndExitsTwo()
+    {
+        var (exitCode, output, _) = await RunAsync(["resolve", "--json", "not a domain", "192.0.2.1", .. WorldArguments()]);
+
+        Assert.Equal(2, exitCode);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        foreach (var line in lines)
+        {
+            using var json = JsonDocument.Parse(line);
+            Assert.Equal("invalid-input", json.RootElement.GetProperty("outcome").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("error").GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task Resolve_Text_ShowsModePatternsAndWarnings()
+    {
+        var domain = WorldFixture.UniqueDomain("cli-text");
+        World.PublishPolicy(domain, "t1", "version: STSv1\r\nmode: testing\r\nmx: mx." + domain + ".\r\nmax_age: 86400\r\n");
+
+        var (exitCode, output, _) = await RunAsync(["resolve", domain, .. WorldArguments()]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("mode=testing", output, StringComparison.Ordinal);
+        Assert.Contains("mx=[mx." + domain + "]", output, StringComparison.Ordinal);
+        Assert.Contains("warning:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_BadNameServer_IsAClearErrorAndExitsTwo()
+    {
+        var (exitCode, _, error) = await RunAsync("resolve", "example.test", "--name-server", "not-an-ip");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("not-an-ip", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_Stdin_ReadsOneDomainPerLineSkippingBlanksAndComments()
+    {
+        var inputs = ResolveCommand.ReadInputs(["a.example.test", "-", "z.example.test"], new StringReader("b.example.test\n\n# comment\n  c.example.test  \n")).ToList();
+
+        Assert.Equal(["a.example.test", "b.example.test", "c.example.test", "z.example.test"], inputs);
+    }
+
+    [Fact]
+    public async Task Demo_EveryExampleBehavesAsExpected()
+    {
+        var (exitCode, output, _) = await RunAsync("demo");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("all as expected", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("UNEXPECTED", output, StringComparison.Ordinal);
+    }
+}

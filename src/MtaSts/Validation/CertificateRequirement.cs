@@ -1,0 +1,69 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace MtaSts;
+
+/// <summary>How an SMTP server's certificate must be authenticated on one connection.</summary>
+public enum MxAuthentication
+{
+    /// <summary>No authentication (opportunistic TLS, or TLS required but unauthenticated).</summary>
+    None = 0,
+
+    /// <summary>PKIX (MTA-STS, RFC 8461 §4.2): chain to a trusted root, not expired, SAN dNSName = the MX host.</summary>
+    Pkix,
+
+    /// <summary>DANE-EE (RFC 7672 §3.1.1): the leaf certificate or key matches a usable TLSA record; names and expiry ignored.</summary>
+    DaneEe,
+
+    /// <summary>DANE-TA (RFC 7672 §3.1.2): the chain leads to a trust anchor matching a usable TLSA record, and the leaf matches a reference identifier.</summary>
+    DaneTa,
+}
+
+/// <summary>What a server certificate must satisfy: the input of <see cref="CertificateValidator"/>.</summary>
+public sealed class CertificateRequirement
+{
+    /// <summary>The kind of authentication.</summary>
+    public required MxAuthentication Authentication { get; init; }
+
+    /// <summary>The MX host name (PKIX reference identifier, RFC 8461 §4.2).</summary>
+    public required string MxHost { get; init; }
+
+    /// <summary>The usable TLSA records when DANE applies (both DANE-EE and DANE-TA records of the set).</summary>
+    public IReadOnlyList<TlsaAssociation> TlsaRecords { get; init; } = [];
+
+    /// <summary>The DANE-TA reference identifiers (RFC 7672 §3.2.2): the TLSA base domain first, then the others allowed.</summary>
+    public IReadOnlyList<string> ReferenceIdentifiers { get; init; } = [];
+
+    /// <summary>
+    /// Whether a failure must fail the handshake. <see langword="false"/> (MTA-STS <c>testing</c>) records the failure
+    /// and lets the connection go ahead (RFC 8461 §5).
+    /// </summary>
+    public bool Enforce { get; init; } = true;
+
+    /// <summary>Extra roots trusted for PKIX checks besides the platform's (test environments).</summary>
+    public X509Certificate2Collection? AdditionalTrustedRoots { get; init; }
+}
+
+/// <summary>The outcome of one certificate check.</summary>
+public sealed class CertificateValidationResult
+{
+    /// <summary>Whether the certificate satisfied the requirement.</summary>
+    public required bool Passed { get; init; }
+
+    /// <summary>Whether the connection was allowed (also <see langword="true"/> for a failure under <see cref="CertificateRequirement.Enforce"/> = false).</summary>
+    public required bool Accepted { get; init; }
+
+    /// <summary>
+    /// The RFC 8460 result type of a failure: <c>certificate-host-mismatch</c>, <c>certificate-expired</c>,
+    /// <c>certificate-not-trusted</c>, <c>tlsa-invalid</c>, <c>validation-failure</c>; <see langword="null"/> when passed.
+    /// </summary>
+    public string? ResultType { get; init; }
+
+    /// <summary>A one-line explanation, usable as a TLS-RPT <c>failure-reason-code</c>.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The authentication that was applied.</summary>
+    public required MxAuthentication Authentication { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString() => Passed ? $"passed ({Reason})" : $"{ResultType}: {Reason}{(Accepted ? " (accepted: testing mode)" : string.Empty)}";
+}

@@ -71,8 +71,8 @@ public static class DomainName
 
     /// <summary>
     /// The allocation-free fast path: a lower-case LDH name, no trailing dot, at least two labels, every label 1-63
-    /// octets without a leading or trailing hyphen, no label with hyphens in the third and fourth position (A-labels
-    /// and reserved forms go through IDNA), a last label that is not all digits, 253 octets at most.
+    /// octets without a leading or trailing hyphen, no A-label (those go through IDNA, which checks their Punycode),
+    /// a last label that is not all digits, 253 octets at most.
     /// </summary>
     private static bool IsAlreadyNormal(string name)
     {
@@ -95,7 +95,7 @@ public static class DomainName
                     return false;
                 }
 
-                if (length >= 4 && name[labelStart + 2] == '-' && name[labelStart + 3] == '-')
+                if (length >= 4 && name[labelStart] == 'x' && name[labelStart + 1] == 'n' && name[labelStart + 2] == '-' && name[labelStart + 3] == '-')
                 {
                     return false;
                 }
@@ -164,9 +164,9 @@ public static class DomainName
                 return false;
             }
 
-            if (HasHyphensAtThreeAndFour(name))
+            if (HasALabel(name))
             {
-                // A-labels ("xn--") and other reserved forms: let IDNA check and canonicalise them.
+                // A-labels ("xn--"): let IDNA check the Punycode and canonicalise them.
                 return TryIdna(name.ToString(), shown, domain, out normalized, out error);
             }
 
@@ -174,7 +174,15 @@ public static class DomainName
             return true;
         }
 
-        // Unicode input: strip one trailing ideographic full stop too (UTS-46 maps it to '.').
+        // Unicode input. Mapping can drop characters (such as soft hyphens), so the A-label form is measured later;
+        // this bound only keeps absurd input away from IDNA.
+        if (name.Length > 4 * MaxNameLength)
+        {
+            error = $"'{shown}' is longer than {MaxNameLength} octets.";
+            return false;
+        }
+
+        // Strip one trailing ideographic full stop too (UTS-46 maps it to '.').
         if (name.Length == domain.Length && name[^1] is '\u3002' or '\uFF0E' or '\uFF61')
         {
             name = name[..^1];
@@ -182,7 +190,7 @@ public static class DomainName
 
         foreach (var c in name)
         {
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            if (char.IsWhiteSpace(c) || char.IsControl(c) || (char.IsAscii(c) && !char.IsAsciiLetterOrDigit(c) && c is not '-' and not '.'))
             {
                 error = $"'{shown}' contains {DescribeChar(c)}, which is not a letter, digit, hyphen or dot.";
                 return false;
@@ -228,39 +236,53 @@ public static class DomainName
         return true;
     }
 
+    /// <summary>Finds out, label by label, why IDNA refused a name (error path only, so allocations do not matter).</summary>
     private static string DescribeIdnaFailure(string name, string shown)
     {
         var labelStart = 0;
+        var asciiLength = -1;
         for (var i = 0; i <= name.Length; i++)
         {
-            if (i == name.Length || name[i] is '.' or '\u3002' or '\uFF0E' or '\uFF61')
+            if (i < name.Length && name[i] is not '.' and not '\u3002' and not '\uFF0E' and not '\uFF61')
             {
-                var label = name.AsSpan(labelStart, i - labelStart);
-                if (label.IsEmpty)
-                {
-                    return $"'{shown}' has an empty label.";
-                }
-
-                if (label[0] == '-' || label[^1] == '-')
-                {
-                    return $"'{shown}' has a label that begins or ends with a hyphen.";
-                }
-
-                if (label.Length >= 4 && label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase))
-                {
-                    return $"'{shown}' has a label '{Show(label.ToString())}' that is not a valid A-label.";
-                }
-
-                if (label.Length >= 4 && label[2] == '-' && label[3] == '-')
-                {
-                    return $"'{shown}' has a label '{Show(label.ToString())}' with hyphens in the third and fourth positions, which IDNA reserves.";
-                }
-
-                labelStart = i + 1;
+                continue;
             }
+
+            var label = name[labelStart..i];
+            labelStart = i + 1;
+            if (label.Length == 0)
+            {
+                return $"'{shown}' has an empty label.";
+            }
+
+            if (label[0] == '-' || label[^1] == '-')
+            {
+                return $"'{shown}' has a label that begins or ends with a hyphen.";
+            }
+
+            string asciiLabel;
+            try
+            {
+                asciiLabel = Idn.GetAscii(label);
+            }
+            catch (ArgumentException)
+            {
+                return label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase)
+                    ? $"'{shown}' has a label '{Show(label)}' that is not a valid A-label."
+                    : $"'{shown}' has a label '{Show(label)}' that IDNA (UTS-46 with STD3 rules) refuses: a disallowed character, or longer than {MaxLabelLength} octets in A-label form.";
+            }
+
+            if (asciiLabel.Length > MaxLabelLength)
+            {
+                return $"'{shown}' has a label longer than {MaxLabelLength} octets in A-label form.";
+            }
+
+            asciiLength += asciiLabel.Length + 1;
         }
 
-        return $"'{shown}' is not a valid internationalised domain name (UTS-46 with STD3 rules).";
+        return asciiLength > MaxNameLength
+            ? $"'{shown}' is longer than {MaxNameLength} octets in A-label form."
+            : $"'{shown}' is not a valid internationalised domain name (UTS-46 with STD3 rules).";
     }
 
     /// <summary>Checks an ASCII name (no trailing dot) against LDH rules; returns why it fails, or null.</summary>
@@ -322,14 +344,14 @@ public static class DomainName
         return null;
     }
 
-    private static bool HasHyphensAtThreeAndFour(ReadOnlySpan<char> name)
+    private static bool HasALabel(ReadOnlySpan<char> name)
     {
         var labelStart = 0;
         for (var i = 0; i <= name.Length; i++)
         {
             if (i == name.Length || name[i] == '.')
             {
-                if (i - labelStart >= 4 && name[labelStart + 2] == '-' && name[labelStart + 3] == '-')
+                if (name[labelStart..i].StartsWith("xn--", StringComparison.OrdinalIgnoreCase))
                 {
                     return true;
                 }

@@ -1,12 +1,163 @@
 namespace MtaSts;
 
 /// <summary>Parses <c>_mta-sts</c> TXT records under the RFC 8461 §3.1 ABNF and our decisions .</summary>
+/// <remarks>
+/// Diagnostic codes (all with line 0): errors <c>record-empty</c>, <c>not-ascii</c>, <c>version-missing</c>,
+/// <c>delimiter-expected</c>, <c>field-empty</c>, <c>field-malformed</c>, <c>id-invalid</c>, <c>id-missing</c>,
+/// <c>extension-invalid</c>; warnings <c>id-nonstandard-characters</c>, <c>duplicate-field</c>,
+/// <c>trailing-whitespace</c>.
+/// </remarks>
 public static class MtaStsRecordParser
 {
+    private const string VersionPrefix = "v=STSv1";
+    private const int MaxIdLength = 32;
+    private const int MaxNameLength = 32;
+
     /// <summary>Parses one TXT record (its character-strings already joined).</summary>
     /// <param name="text">The record text.</param>
     /// <returns>The record with warnings, or the errors that make it invalid. Never throws for bad input.</returns>
-    public static MtaStsRecordParseResult Parse(string text) => throw new NotImplementedException();
+    public static MtaStsRecordParseResult Parse(string text)
+    {
+        var errors = new DiagnosticList();
+        var warnings = new DiagnosticList();
+        if (string.IsNullOrEmpty(text))
+        {
+            errors.Add("record-empty", "The record is empty.");
+            return Result(null, ref errors, ref warnings);
+        }
+
+        var span = text.AsSpan();
+        var nonAscii = span.IndexOfAnyExceptInRange('\0', '\u007F');
+        if (nonAscii >= 0)
+        {
+            errors.Add("not-ascii", $"The record contains the non-ASCII character U+{(int)span[nonAscii]:X4} at position {nonAscii + 1}; it must be US-ASCII (RFC 8461 §3.1).");
+            return Result(null, ref errors, ref warnings);
+        }
+
+        if (!span.StartsWith(VersionPrefix, StringComparison.Ordinal))
+        {
+            errors.Add("version-missing", $"The record does not begin with '{VersionPrefix}' (case-sensitive, no leading space).");
+            return Result(null, ref errors, ref warnings);
+        }
+
+        string? id = null;
+        string? idSyntaxError = null;
+        List<KeyValuePair<string, string>>? extensions = null;
+        var sawUpperCaseId = false;
+        var pos = VersionPrefix.Length;
+        var fields = 0;
+        while (true)
+        {
+            // sts-field-delim = *WSP ";" *WSP, or the end of the record.
+            var wspStart = pos;
+            pos = SkipWsp(span, pos);
+            if (pos == span.Length)
+            {
+                if (pos > wspStart && fields > 0)
+                {
+                    warnings.Add("trailing-whitespace", "The record ends in whitespace without a final ';'; accepted, but it is outside the RFC 8461 grammar.");
+                }
+
+                break;
+            }
+
+            if (span[pos] != ';')
+            {
+                var what = fields == 0 ? $"'{VersionPrefix}'" : "a field";
+                errors.Add("delimiter-expected", $"Expected ';' after {what} at position {pos + 1}, found {Describe(span[pos])}.");
+                break;
+            }
+
+            pos = SkipWsp(span, pos + 1);
+            if (pos == span.Length)
+            {
+                break;
+            }
+
+            if (span[pos] == ';')
+            {
+                errors.Add("field-empty", $"Empty field at position {pos + 1}: two ';' in a row.");
+                break;
+            }
+
+            var end = pos;
+            while (end < span.Length && span[end] is not ';' and not ' ' and not '\t')
+            {
+                end++;
+            }
+
+            var field = span[pos..end];
+            fields++;
+            var equals = field.IndexOf('=');
+            if (equals <= 0)
+            {
+                errors.Add("field-malformed", $"'{Show(field)}' at position {pos + 1} is not a name=value field.");
+                pos = end;
+                continue;
+            }
+
+            var name = field[..equals];
+            var value = field[(equals + 1)..];
+            if (name.SequenceEqual("id"))
+            {
+                var kind = ClassifyId(value);
+                if (kind == IdKind.Invalid)
+                {
+                    errors.Add("id-invalid", $"The id '{Show(value)}' is not 1 to {MaxIdLength} letters and digits.");
+                    idSyntaxError ??= "invalid";
+                }
+                else if (id is not null)
+                {
+                    warnings.Add("duplicate-field", $"A second 'id' field ('{Show(value)}') is ignored; the first one ('{id}') counts (RFC 8461 §3.2).");
+                }
+                else
+                {
+                    id = value.ToString();
+                    if (kind == IdKind.Lenient)
+                    {
+                        warnings.Add("id-nonstandard-characters", $"The id '{id}' contains '-', '_' or '.', which RFC 8461 does not allow; accepted.");
+                    }
+                }
+            }
+            else if (!IsValidExtensionName(name))
+            {
+                errors.Add("extension-invalid", $"'{Show(name)}' is not a valid field name: 1 to {MaxNameLength} letters, digits, '_', '-' or '.', starting with a letter or digit.");
+            }
+            else if (!IsValidExtensionValue(value))
+            {
+                errors.Add("extension-invalid", value.IsEmpty
+                    ? $"The field '{Show(name)}' has no value."
+                    : $"The value of '{Show(name)}' contains '='; extension values are printable ASCII without '=', ';' or space.");
+            }
+            else if (name.SequenceEqual("v") || ContainsName(extensions, name))
+            {
+                warnings.Add("duplicate-field", $"A second '{Show(name)}' field is ignored; the first one counts (RFC 8461 §3.2).");
+            }
+            else
+            {
+                sawUpperCaseId |= name.Equals("id", StringComparison.OrdinalIgnoreCase);
+                extensions ??= [];
+                extensions.Add(new(name.ToString(), value.ToString()));
+            }
+
+            pos = end;
+        }
+
+        if (id is null && idSyntaxError is null && errors.Count == 0)
+        {
+            errors.Add("id-missing", sawUpperCaseId
+                ? "The record has no 'id' field; field names are case-sensitive, so 'ID' is an extension, not the id."
+                : "The record has no 'id' field.");
+        }
+
+        if (errors.Count > 0 || id is null)
+        {
+            return Result(null, ref errors, ref warnings);
+        }
+
+        var record = new MtaStsRecord(id, text, extensions is null ? [] : extensions.ToArray());
+        return Result(record, ref errors, ref warnings);
+    }
 
     /// <summary>
     /// Whether a TXT record is an STS record candidate: it begins with <c>v=STSv1</c> followed by
@@ -14,5 +165,120 @@ public static class MtaStsRecordParser
     /// </summary>
     /// <param name="text">The record text.</param>
     /// <returns><see langword="true"/> when the record takes part in the exactly-one count.</returns>
-    public static bool IsStsRecord(ReadOnlySpan<char> text) => throw new NotImplementedException();
+    public static bool IsStsRecord(ReadOnlySpan<char> text)
+    {
+        if (!text.StartsWith(VersionPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var pos = SkipWsp(text, VersionPrefix.Length);
+        return pos < text.Length && text[pos] == ';';
+    }
+
+    private enum IdKind
+    {
+        Invalid,
+        Strict,
+        Lenient,
+    }
+
+    private static IdKind ClassifyId(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty || value.Length > MaxIdLength)
+        {
+            return IdKind.Invalid;
+        }
+
+        var kind = IdKind.Strict;
+        foreach (var c in value)
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                continue;
+            }
+
+            if (c is '-' or '_' or '.')
+            {
+                kind = IdKind.Lenient;
+                continue;
+            }
+
+            return IdKind.Invalid;
+        }
+
+        return kind;
+    }
+
+    internal static bool IsValidExtensionName(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty || name.Length > MaxNameLength || !char.IsAsciiLetterOrDigit(name[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in name[1..])
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '_' and not '-' and not '.')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E). ';' and space never reach here.</summary>
+    private static bool IsValidExtensionValue(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (c is < '\u0021' or > '\u007E' or '=' or ';')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool ContainsName(List<KeyValuePair<string, string>>? extensions, ReadOnlySpan<char> name)
+    {
+        if (extensions is null)
+        {
+            return false;
+        }
+
+        foreach (var pair in extensions)
+        {
+            if (name.SequenceEqual(pair.Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int SkipWsp(ReadOnlySpan<char> text, int pos)
+    {
+        while (pos < text.Length && text[pos] is ' ' or '\t')
+        {
+            pos++;
+        }
+
+        return pos;
+    }
+
+    private static string Describe(char c) => DiagnosticText.Describe(c);
+
+    private static string Show(ReadOnlySpan<char> value) => DiagnosticText.Show(value);
+
+    private static MtaStsRecordParseResult Result(MtaStsRecord? record, ref DiagnosticList errors, ref DiagnosticList warnings) =>
+        new(record, errors.ToReadOnlyList(), warnings.ToReadOnlyList());
 }

@@ -1,10 +1,573 @@
+using System.Buffers;
+
 namespace MtaSts;
 
 /// <summary>Parses MTA-STS policy bodies under the RFC 8461 §3.2 ABNF and decisions A-3 to A-6, A-16, A-22 and A-23.</summary>
+/// <remarks>
+/// <para>
+/// Lines end in LF or CRLF. Keys and the values of <c>version</c> and <c>mode</c> are case-sensitive. Unknown keys are
+/// kept as extensions. For <c>version</c>, <c>mode</c>, <c>max_age</c> and every extension the first occurrence
+/// counts. Every diagnostic carries the 1-based line it is about, or 0 for whole-policy problems.
+/// </para>
+/// <para>
+/// Error codes: <c>policy-empty</c>, <c>bare-cr</c>, <c>blank-line</c>, <c>leading-whitespace</c>,
+/// <c>colon-missing</c>, <c>whitespace-before-colon</c>, <c>key-invalid</c>, <c>version-invalid</c>,
+/// <c>version-missing</c>, <c>mode-invalid</c>, <c>mode-missing</c>, <c>max-age-invalid</c>,
+/// <c>max-age-missing</c>, <c>mx-invalid</c>, <c>mx-missing</c>, <c>extension-invalid</c>.
+/// Warning codes: <c>byte-order-mark</c>, <c>trailing-blank-lines</c>, <c>trailing-whitespace</c>,
+/// <c>duplicate-field</c>, <c>max-age-clamped</c>, <c>max-age-zero</c>, <c>mx-trailing-dot</c>,
+/// <c>key-near-miss</c>. Either list ends with <c>too-many-diagnostics</c> when it was cut short.
+/// </para>
+/// </remarks>
 public static class MtaStsPolicyParser
 {
+    /// <summary>The largest <c>max_age</c> kept; larger values are clamped to it (RFC 8461 §3.2, decision A-5).</summary>
+    internal const long MaxAgeLimit = 31557600;
+
+    private const int MaxAgeDigits = 10;
+    private static readonly SearchValues<char> PatternSeparators = SearchValues.Create(", \t;");
+
     /// <summary>Parses a policy body in one pass, without regular expressions.</summary>
     /// <param name="text">The body, decoded as UTF-8.</param>
     /// <returns>The policy with warnings, or the errors that make it invalid. Never throws for bad input.</returns>
-    public static MtaStsPolicyParseResult Parse(string text) => throw new NotImplementedException();
+    public static MtaStsPolicyParseResult Parse(string text)
+    {
+        // Room for 16 mx patterns and 8 extensions before the pooled fallback.
+        var parser = new Parser(text ?? string.Empty, stackalloc int[32], stackalloc int[32]);
+        try
+        {
+            return parser.Run();
+        }
+        finally
+        {
+            parser.Dispose();
+        }
+    }
+
+    private ref struct Parser
+    {
+        private readonly string _text;
+        private DiagnosticList _errors;
+        private DiagnosticList _warnings;
+
+        // Pairs (start, length) into _text, one per valid mx line.
+        private ValueIntList _mx;
+
+        // Quads (key start, key length, value start, value length), one per first-seen extension.
+        private ValueIntList _extensions;
+
+        private int _versionLine;
+        private int _modeLine;
+        private int _maxAgeLine;
+        private int _mxLines;
+        private MtaStsMode? _mode;
+        private long _maxAge;
+
+        public Parser(string text, Span<int> mxBuffer, Span<int> extensionBuffer)
+        {
+            _text = text;
+            _mx = new ValueIntList(mxBuffer);
+            _extensions = new ValueIntList(extensionBuffer);
+        }
+
+        public void Dispose()
+        {
+            _mx.Dispose();
+            _extensions.Dispose();
+        }
+
+        public MtaStsPolicyParseResult Run()
+        {
+            var span = _text.AsSpan();
+            var pos = 0;
+            if (span.Length > 0 && span[0] == '\uFEFF')
+            {
+                _warnings.Add("byte-order-mark", "The policy begins with a UTF-8 byte order mark; accepted, but it is outside the RFC 8461 grammar.", 1);
+                pos = 1;
+            }
+
+            var line = 0;
+            var pendingBlank = 0;
+            var anyField = false;
+            while (pos < span.Length)
+            {
+                line++;
+                var rest = span[pos..];
+                var eol = rest.IndexOfAny('\r', '\n');
+                int length;
+                int next;
+                if (eol < 0)
+                {
+                    length = rest.Length;
+                    next = span.Length;
+                }
+                else if (rest[eol] == '\n')
+                {
+                    length = eol;
+                    next = pos + eol + 1;
+                }
+                else if (eol + 1 < rest.Length && rest[eol + 1] == '\n')
+                {
+                    length = eol;
+                    next = pos + eol + 2;
+                }
+                else
+                {
+                    _errors.Add("bare-cr", "The line ends in a carriage return without a line feed; lines must end in LF or CRLF.", line);
+                    length = eol;
+                    next = pos + eol + 1;
+                }
+
+                var start = pos;
+                pos = next;
+                if (rest[..length].IsWhiteSpaceOnlyWsp())
+                {
+                    if (pendingBlank == 0)
+                    {
+                        pendingBlank = line;
+                    }
+
+                    continue;
+                }
+
+                if (pendingBlank != 0)
+                {
+                    _errors.Add("blank-line", anyField
+                        ? "Blank line between fields; the policy grammar allows none."
+                        : "Blank line before the first field; the policy grammar allows none.", pendingBlank);
+                    pendingBlank = 0;
+                }
+
+                anyField = true;
+                ParseLine(line, start, length);
+            }
+
+            if (!anyField)
+            {
+                _errors.Add("policy-empty", "The policy has no fields.");
+            }
+            else
+            {
+                if (pendingBlank != 0)
+                {
+                    _warnings.Add("trailing-blank-lines", "The policy ends in blank lines; accepted, but the grammar allows at most one line end after the last field.", pendingBlank);
+                }
+
+                CheckRequiredFields();
+            }
+
+            if (_errors.Count > 0)
+            {
+                return new MtaStsPolicyParseResult(null, _errors.ToReadOnlyList(), _warnings.ToReadOnlyList());
+            }
+
+            var policy = new MtaStsPolicy(_mode!.Value, BuildPatterns(), _maxAge, _text, BuildExtensions());
+            return new MtaStsPolicyParseResult(policy, [], _warnings.ToReadOnlyList());
+        }
+
+        private void CheckRequiredFields()
+        {
+            if (_versionLine == 0)
+            {
+                _errors.Add("version-missing", "The policy has no 'version' field.");
+            }
+
+            if (_modeLine == 0)
+            {
+                _errors.Add("mode-missing", "The policy has no 'mode' field; it is never assumed to be 'none'.");
+            }
+
+            if (_maxAgeLine == 0)
+            {
+                _errors.Add("max-age-missing", "The policy has no 'max_age' field.");
+            }
+
+            if (_mxLines == 0 && _mode is MtaStsMode.Enforce or MtaStsMode.Testing)
+            {
+                _errors.Add("mx-missing", $"The policy has no 'mx' field; mode '{ModeName(_mode.Value)}' needs at least one.");
+            }
+        }
+
+        private void ParseLine(int line, int start, int length)
+        {
+            var content = _text.AsSpan(start, length);
+            if (content[0] is ' ' or '\t')
+            {
+                _errors.Add("leading-whitespace", "The line begins with whitespace; keys must start at the beginning of the line.", line);
+                return;
+            }
+
+            var colon = content.IndexOf(':');
+            if (colon < 0)
+            {
+                _errors.Add("colon-missing", $"'{Show(content)}' is not a 'key: value' line.", line);
+                return;
+            }
+
+            var key = content[..colon];
+            if (key.IsEmpty)
+            {
+                _errors.Add("key-invalid", "The line has no key before ':'.", line);
+                return;
+            }
+
+            if (key[^1] is ' ' or '\t')
+            {
+                _errors.Add("whitespace-before-colon", $"Whitespace between the key '{Show(key.TrimEnd(" \t"))}' and ':' is not allowed.", line);
+                return;
+            }
+
+            if (!MtaStsRecordParser.IsValidExtensionName(key))
+            {
+                _errors.Add("key-invalid", $"'{Show(key)}' is not a valid key: 1 to 32 letters, digits, '_', '-' or '.', starting with a letter or digit.", line);
+                return;
+            }
+
+            var valueStart = colon + 1;
+            while (valueStart < content.Length && content[valueStart] is ' ' or '\t')
+            {
+                valueStart++;
+            }
+
+            var valueEnd = content.Length;
+            while (valueEnd > valueStart && content[valueEnd - 1] is ' ' or '\t')
+            {
+                valueEnd--;
+            }
+
+            if (valueEnd < content.Length && valueEnd > valueStart)
+            {
+                _warnings.Add("trailing-whitespace", "The value is followed by whitespace; accepted and ignored.", line);
+            }
+
+            var value = content[valueStart..valueEnd];
+            switch (key)
+            {
+                case "version":
+                    ParseVersion(line, value);
+                    break;
+                case "mode":
+                    ParseMode(line, value);
+                    break;
+                case "max_age":
+                    ParseMaxAge(line, value);
+                    break;
+                case "mx":
+                    ParseMx(line, value, start + valueStart);
+                    break;
+                default:
+                    ParseExtension(line, key, value, start, start + valueStart);
+                    break;
+            }
+        }
+
+        private void ParseVersion(int line, ReadOnlySpan<char> value)
+        {
+            if (_versionLine != 0)
+            {
+                Duplicate(line, "version", _versionLine, value);
+                return;
+            }
+
+            _versionLine = line;
+            if (!value.SequenceEqual("STSv1"))
+            {
+                _errors.Add("version-invalid", $"The version '{Show(value)}' is not 'STSv1' (case-sensitive).", line);
+            }
+        }
+
+        private void ParseMode(int line, ReadOnlySpan<char> value)
+        {
+            if (_modeLine != 0)
+            {
+                Duplicate(line, "mode", _modeLine, value);
+                return;
+            }
+
+            _modeLine = line;
+            _mode = value switch
+            {
+                "enforce" => MtaStsMode.Enforce,
+                "testing" => MtaStsMode.Testing,
+                "none" => MtaStsMode.None,
+                _ => null,
+            };
+
+            if (_mode is null)
+            {
+                _errors.Add("mode-invalid", $"The mode '{Show(value)}' is not 'enforce', 'testing' or 'none' (case-sensitive).", line);
+            }
+        }
+
+        private void ParseMaxAge(int line, ReadOnlySpan<char> value)
+        {
+            if (_maxAgeLine != 0)
+            {
+                Duplicate(line, "max_age", _maxAgeLine, value);
+                return;
+            }
+
+            _maxAgeLine = line;
+            if (value.IsEmpty || value.Length > MaxAgeDigits || value.ContainsAnyExceptInRange('0', '9'))
+            {
+                var why = value.IsEmpty ? "it is empty"
+                    : value.ContainsAnyExceptInRange('0', '9') ? "it is not a whole number of seconds written in digits only"
+                    : $"it has more than {MaxAgeDigits} digits";
+                _errors.Add("max-age-invalid", $"The max_age '{Show(value)}' is invalid: {why}.", line);
+                return;
+            }
+
+            var seconds = 0L;
+            foreach (var digit in value)
+            {
+                seconds = (seconds * 10) + (digit - '0');
+            }
+
+            if (seconds > MaxAgeLimit)
+            {
+                _warnings.Add("max-age-clamped", $"The max_age {seconds} is above the RFC 8461 limit of {MaxAgeLimit} seconds; {MaxAgeLimit} is used.", line);
+                seconds = MaxAgeLimit;
+            }
+            else if (seconds == 0)
+            {
+                _warnings.Add("max-age-zero", "The max_age is 0: the policy applies to the current delivery but is not cached.", line);
+            }
+
+            _maxAge = seconds;
+        }
+
+        private void ParseMx(int line, ReadOnlySpan<char> value, int valueStart)
+        {
+            _mxLines++;
+            var trailingDot = false;
+            if (value.Length > 1 && value[^1] == '.')
+            {
+                value = value[..^1];
+                trailingDot = true;
+            }
+
+            var problem = DescribeInvalidMx(value);
+            if (problem is not null)
+            {
+                _errors.Add("mx-invalid", $"The mx pattern '{Show(value)}{(trailingDot ? "." : string.Empty)}' is invalid: {problem}.", line);
+                return;
+            }
+
+            if (trailingDot)
+            {
+                _warnings.Add("mx-trailing-dot", $"The mx pattern '{Show(value)}.' ends in a dot, which RFC 8461 does not allow; it is used without the dot.", line);
+            }
+
+            _mx.Add(valueStart);
+            _mx.Add(value.Length);
+        }
+
+        private void ParseExtension(int line, ReadOnlySpan<char> key, ReadOnlySpan<char> value, int keyStart, int valueStart)
+        {
+            if (DescribeInvalidExtensionValue(value) is { } problem)
+            {
+                _errors.Add("extension-invalid", $"The value of '{Show(key)}' is invalid: {problem}.", line);
+                return;
+            }
+
+            for (var i = 0; i < _extensions.Count; i += 4)
+            {
+                if (key.SequenceEqual(_text.AsSpan(_extensions[i], _extensions[i + 1])))
+                {
+                    _warnings.Add("duplicate-field", $"'{Show(key)}' appears again; the first occurrence counts (RFC 8461 §3.2).", line);
+                    return;
+                }
+            }
+
+            if (NearMiss(key) is { } field)
+            {
+                _warnings.Add("key-near-miss", $"'{Show(key)}' is not the field '{field}' (keys are case-sensitive); it is kept as an unknown extension.", line);
+            }
+
+            _extensions.Add(keyStart);
+            _extensions.Add(key.Length);
+            _extensions.Add(valueStart);
+            _extensions.Add(value.Length);
+        }
+
+        private void Duplicate(int line, string key, int firstLine, ReadOnlySpan<char> value)
+        {
+            // A repeated field still has to be a well-formed line (it then matches the extension grammar).
+            if (DescribeInvalidExtensionValue(value) is { } problem)
+            {
+                _errors.Add(KeyCode(key) + "-invalid", $"The repeated '{key}' line is invalid: {problem}.", line);
+                return;
+            }
+
+            _warnings.Add("duplicate-field", $"'{key}' appears again (first on line {firstLine}); the first occurrence counts (RFC 8461 §3.2).", line);
+        }
+
+        private readonly MxPattern[] BuildPatterns()
+        {
+            if (_mx.Count == 0)
+            {
+                return [];
+            }
+
+            var patterns = new MxPattern[_mx.Count / 2];
+            for (var i = 0; i < patterns.Length; i++)
+            {
+                patterns[i] = new MxPattern(LowerSubstring(_text, _mx[2 * i], _mx[(2 * i) + 1]));
+            }
+
+            return patterns;
+        }
+
+        private readonly KeyValuePair<string, string>[] BuildExtensions()
+        {
+            if (_extensions.Count == 0)
+            {
+                return [];
+            }
+
+            var extensions = new KeyValuePair<string, string>[_extensions.Count / 4];
+            for (var i = 0; i < extensions.Length; i++)
+            {
+                extensions[i] = new(
+                    _text.Substring(_extensions[4 * i], _extensions[(4 * i) + 1]),
+                    _text.Substring(_extensions[(4 * i) + 2], _extensions[(4 * i) + 3]));
+            }
+
+            return extensions;
+        }
+    }
+
+    /// <summary>Why an mx value (trailing dot already removed) is not <c>["*."] Domain</c>, or null when it is.</summary>
+    internal static string? DescribeInvalidMx(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return "it is empty";
+        }
+
+        var nonAscii = value.IndexOfAnyExceptInRange('\0', '\u007F');
+        if (nonAscii >= 0)
+        {
+            return $"it contains the non-ASCII character U+{(int)value[nonAscii]:X4}; use the A-label (xn--) form";
+        }
+
+        if (value.ContainsAny(PatternSeparators))
+        {
+            return "it holds more than one name; give each pattern its own 'mx:' line";
+        }
+
+        var domain = value.StartsWith("*.", StringComparison.Ordinal) ? value[2..] : value;
+        foreach (var c in domain)
+        {
+            if (c == '*')
+            {
+                return "'*' is allowed only as the whole left-most label, as in '*.example.com'";
+            }
+
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '.')
+            {
+                return $"it contains {Describe(c)}; host names use only letters, digits, '-' and '.'";
+            }
+        }
+
+        if (domain.Length > DomainName.MaxNameLength)
+        {
+            return $"it is longer than {DomainName.MaxNameLength} characters";
+        }
+
+        var labelStart = 0;
+        for (var i = 0; i <= domain.Length; i++)
+        {
+            if (i < domain.Length && domain[i] != '.')
+            {
+                continue;
+            }
+
+            var label = domain[labelStart..i];
+            if (label.IsEmpty)
+            {
+                return "it has an empty label";
+            }
+
+            if (label.Length > DomainName.MaxLabelLength)
+            {
+                return $"it has a label longer than {DomainName.MaxLabelLength} characters";
+            }
+
+            if (label[0] == '-' || label[^1] == '-')
+            {
+                return "it has a label that begins or ends with '-'";
+            }
+
+            labelStart = i + 1;
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a value breaks <c>sts-policy-ext-value</c> (no CTLs, not empty), or null when it is fine.</summary>
+    private static string? DescribeInvalidExtensionValue(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return "it is empty";
+        }
+
+        foreach (var c in value)
+        {
+            if (c is < ' ' or '\u007F')
+            {
+                return $"it contains the control character {Describe(c)}";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsWhiteSpaceOnlyWsp(this ReadOnlySpan<char> line) => !line.ContainsAnyExcept(' ', '\t');
+
+    private static string? NearMiss(ReadOnlySpan<char> key)
+    {
+        Span<char> folded = stackalloc char[32];
+        var length = Math.Min(key.Length, folded.Length);
+        for (var i = 0; i < length; i++)
+        {
+            var c = char.ToLowerInvariant(key[i]);
+            folded[i] = c == '-' ? '_' : c;
+        }
+
+        return folded[..length] switch
+        {
+            "version" => "version",
+            "mode" => "mode",
+            "max_age" or "maxage" => "max_age",
+            "mx" => "mx",
+            _ => null,
+        };
+    }
+
+    private static string KeyCode(string key) => key == "max_age" ? "max-age" : key;
+
+    private static string ModeName(MtaStsMode mode) => mode switch
+    {
+        MtaStsMode.Enforce => "enforce",
+        MtaStsMode.Testing => "testing",
+        _ => "none",
+    };
+
+    private static string LowerSubstring(string text, int start, int length)
+    {
+        var slice = text.AsSpan(start, length);
+        if (!slice.ContainsAnyInRange('A', 'Z'))
+        {
+            return text.Substring(start, length);
+        }
+
+        return string.Create(length, (text, start), static (destination, state) =>
+            state.text.AsSpan(state.start, destination.Length).ToLowerInvariant(destination));
+    }
+
+    private static string Show(ReadOnlySpan<char> value) => DiagnosticText.Show(value);
+
+    private static string Describe(char c) => DiagnosticText.Describe(c);
 }

@@ -22,7 +22,35 @@ public readonly struct MxPattern : IEquatable<MxPattern>
     /// </summary>
     /// <param name="mxHost">The MX host as listed in the MX record.</param>
     /// <returns><see langword="true"/> when the host is allowed by this pattern.</returns>
-    public bool Matches(ReadOnlySpan<char> mxHost) => throw new NotImplementedException();
+    public bool Matches(ReadOnlySpan<char> mxHost)
+    {
+        var pattern = Pattern;
+        if (pattern is null || mxHost.IsEmpty)
+        {
+            return false;
+        }
+
+        if (mxHost[^1] == '.')
+        {
+            mxHost = mxHost[..^1];
+        }
+
+        // Non-ASCII never matches: patterns are A-labels, and Unicode case folding would let look-alikes such as
+        // U+0131 (dotless i) compare equal to 'i'.
+        if (!System.Text.Ascii.IsValid(mxHost))
+        {
+            return false;
+        }
+
+        if (!pattern.StartsWith("*.", StringComparison.Ordinal))
+        {
+            return System.Text.Ascii.EqualsIgnoreCase(mxHost, pattern);
+        }
+
+        // "*.suffix": exactly one non-empty left-most label, then ".suffix" (RFC 8461 §4.1, decision A-10).
+        var firstDot = mxHost.IndexOf('.');
+        return firstDot > 0 && System.Text.Ascii.EqualsIgnoreCase(mxHost[(firstDot + 1)..], pattern.AsSpan(2));
+    }
 
     /// <inheritdoc/>
     public bool Equals(MxPattern other) => string.Equals(Pattern, other.Pattern, StringComparison.Ordinal);

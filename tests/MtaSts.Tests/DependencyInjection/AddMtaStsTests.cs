@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
@@ -199,9 +200,68 @@ public class AddMtaStsTests
     }
 
     [Fact]
+    public async Task Facade_BuildsTheWholeGraph_AndASilentServerGivesADnsFailure()
+    {
+        // Also: A-1 end to end. The server is a bound UDP socket that never answers.
+        using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var options = SilentServerOptions((IPEndPoint)silent.Client.LocalEndPoint!);
+
+        using var resolver = MtaStsPolicyResolver.Create(options);
+        options.NameServers.Clear(); // the resolver works on its own copy
+        var result = await resolver.ResolveAsync("example.test").WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(MtaStsOutcome.DnsFailure, result.Outcome);
+        Assert.Equal(MtaStsFailure.DnsFailure, result.Failure);
+    }
+
+    [Fact]
+    public async Task Di_BuildsTheResolverGraph_AsASingleton_OwnedByTheProvider()
+    {
+        using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var endPoint = (IPEndPoint)silent.Client.LocalEndPoint!;
+        var services = new ServiceCollection();
+        services.AddMtaSts(options =>
+        {
+            var silentOptions = SilentServerOptions(endPoint);
+            options.DnsTimeout = silentOptions.DnsTimeout;
+            options.DnsRetries = silentOptions.DnsRetries;
+            options.NameServers.Add(endPoint);
+        });
+        var provider = services.BuildServiceProvider();
+
+        var resolver = provider.GetRequiredService<IMtaStsPolicyResolver>();
+        Assert.Same(resolver, provider.GetRequiredService<IMtaStsPolicyResolver>());
+        Assert.IsType<MtaStsPolicyResolver>(resolver);
+        var result = await resolver.ResolveAsync("example.test").WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(MtaStsOutcome.DnsFailure, result.Outcome);
+
+        provider.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => { _ = resolver.ResolveAsync("example.test"); });
+    }
+
+    [Fact]
+    public void Di_CreatesAWorkingPrimaryHandler_ForTheNamedClient()
+    {
+        var services = new ServiceCollection();
+        services.AddMtaSts(options => options.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 53)));
+        using var provider = services.BuildServiceProvider();
+
+        using var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(MtaStsServiceCollectionExtensions.HttpClientName);
+
+        Assert.Equal(Timeout.InfiniteTimeSpan, client.Timeout);
+    }
+
+    [Fact]
     public void AddMtaSts_NullServices_Throws()
     {
         Assert.Throws<ArgumentNullException>(() => MtaStsServiceCollectionExtensions.AddMtaSts(null!));
+    }
+
+    private static MtaStsOptions SilentServerOptions(IPEndPoint server)
+    {
+        var options = new MtaStsOptions { DnsTimeout = TimeSpan.FromMilliseconds(200), DnsRetries = 0 };
+        options.NameServers.Add(server);
+        return options;
     }
 
     private static MtaStsOptions Break(MtaStsOptions options, string breakage)

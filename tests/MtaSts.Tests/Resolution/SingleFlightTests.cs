@@ -1,3 +1,6 @@
+using MtaSts.Discovery;
+using MtaSts.Fetching;
+
 namespace MtaSts.Tests.Resolution;
 
 /// <summary>Concurrent resolutions of one domain share one discovery and one fetch; a caller's token cancels only its wait.</summary>
@@ -91,7 +94,7 @@ public class SingleFlightTests
     public async Task UnexpectedException_ReachesEveryWaiter_AndTheNextCallTriesAgain()
     {
         using var h = new ResolverHarness();
-        h.Discoverer.Answer(Domain, new Discovery.DiscoveryResult { Status = Discovery.DiscoveryStatus.Found, Record = new MtaStsRecord("id1", "v=STSv1; id=id1") });
+        h.Discoverer.Answer(Domain, new DiscoveryResult { Status = DiscoveryStatus.Found, Record = new MtaStsRecord("id1", "v=STSv1; id=id1") });
         var broken = new ThrowingFetcher();
         using var resolver = new MtaStsPolicyResolver(h.Discoverer, broken, h.Options, h.Time, h.Logger, h.Metrics);
         broken.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -124,7 +127,7 @@ public class SingleFlightTests
         Assert.Equal(0, h.Fetcher.CallCount);
     }
 
-    private sealed class ThrowingFetcher : Fetching.IPolicyFetcher
+    private sealed class ThrowingFetcher : IPolicyFetcher
     {
         private int _calls;
 
@@ -132,7 +135,7 @@ public class SingleFlightTests
 
         public int CallCount => Volatile.Read(ref _calls);
 
-        public async Task<Fetching.PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
+        public async Task<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
             if (Gate is { } gate)

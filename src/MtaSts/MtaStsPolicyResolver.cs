@@ -245,7 +245,8 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         activity?.SetTag("mtasts.policy_domain", domain);
 
         var cached = UnexpiredPolicy(domain, state?.Policy, now);
-        var cacheResult = cached is not null || state?.Backoff is not null ? "stale" : "miss";
+        // "stale": something is remembered but must be rechecked; "miss": nothing is remembered.
+        var cacheResult = state is not null ? "stale" : "miss";
         _metrics.RecordCacheLookup(cacheResult);
         Log.Resolving(_logger, domain, cacheResult);
 

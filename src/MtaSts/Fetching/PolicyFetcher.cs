@@ -1,25 +1,489 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using MtaSts.Diagnostics;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace MtaSts.Fetching;
 
 /// <summary>The strict HTTPS GET of RFC 8461 §3.3 with Polly retries for transient faults inside the time budget.</summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>GET <c>https://mta-sts.&lt;domain&gt;/.well-known/mta-sts.txt</c> (STS-3.2-a) with no conditional or cache
+/// headers (STS-3.3-h); redirects are not followed (STS-3.3-g).</item>
+/// <item>Only status 200 (STS-3.3-f, decision A-8); media type <c>text/plain</c>, parameters ignored, missing is invalid
+/// (STS-3.2-b, decision A-7); at most <see cref="MtaStsOptions.MaxPolicyBodyBytes"/> bytes, reading stops as soon as
+/// the limit is crossed (STS-3.3-k, decision A-24); strict UTF-8.</item>
+/// <item>The whole fetch, retries included, ends within <see cref="MtaStsOptions.PolicyFetchTimeout"/> (STS-3.3-k).
+/// Only transient faults are retried: a refused or reset connection, an attempt timing out, a 5xx status. Never 3xx,
+/// 4xx, TLS or certificate failures, or content problems.</item>
+/// </list>
+/// </remarks>
 internal sealed class PolicyFetcher : IPolicyFetcher
 {
+    /// <summary>The label put in front of the policy domain to name the policy host (RFC 8461 §3.2).</summary>
+    internal const string PolicyHostPrefix = "mta-sts.";
+
+    /// <summary>The path of the policy (RFC 8461 §3.2).</summary>
+    internal const string WellKnownPath = "/.well-known/mta-sts.txt";
+
+    /// <summary>The first retry delay; later ones grow exponentially, with jitter.</summary>
+    internal static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest delay between two attempts.</summary>
+    internal static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>The shortest time an attempt gets (unless the whole budget is shorter).</summary>
+    internal static readonly TimeSpan MinAttemptTimeout = TimeSpan.FromSeconds(1);
+
+    private const int MaxEchoedLength = 200;
+    private static readonly ResiliencePropertyKey<string> HostKey = new("MtaSts.PolicyHost");
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly string UserAgent = "MtaSts/" + MtaStsMetrics.Version;
+
     private readonly Func<HttpClient> _clientFactory;
     private readonly MtaStsOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly MtaStsMetrics _metrics;
+    private readonly ResiliencePipeline<PolicyFetchResult> _pipeline;
+    private readonly int _maxBodyBytes;
 
     public PolicyFetcher(Func<HttpClient> clientFactory, MtaStsOptions options, TimeProvider timeProvider, ILogger logger, MtaStsMetrics metrics)
     {
+        ArgumentNullException.ThrowIfNull(clientFactory);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(metrics);
         _clientFactory = clientFactory;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;
+        _maxBodyBytes = options.MaxPolicyBodyBytes;
+        _pipeline = BuildPipeline(options.PolicyFetchTimeout, options.PolicyFetchRetries);
     }
 
-    public Task<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <summary>The time one attempt gets: an equal share of the budget, at least <see cref="MinAttemptTimeout"/>, at most the budget.</summary>
+    internal static TimeSpan AttemptTimeout(TimeSpan total, int retries)
+    {
+        TimeSpan share = total / (Math.Max(0, retries) + 1);
+        if (share < MinAttemptTimeout)
+        {
+            share = MinAttemptTimeout;
+        }
+
+        return share > total ? total : share;
+    }
+
+    public async Task<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(domain);
+        string host = PolicyHostPrefix + domain;
+        var uri = new Uri("https://" + host + WellKnownPath, UriKind.Absolute);
+
+        long started = _timeProvider.GetTimestamp();
+        using Activity? activity = MtaStsMetrics.ActivitySource.StartActivity(MtaStsTelemetry.FetchActivityName, ActivityKind.Client);
+        activity?.SetTag("server.address", host);
+        activity?.SetTag("url.full", uri.AbsoluteUri);
+        activity?.SetTag("http.request.method", "GET");
+        Log.FetchStarting(_logger, domain, uri);
+
+        ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(HostKey, host);
+        PolicyFetchResult result;
+        try
+        {
+            result = await _pipeline.ExecuteAsync(
+                static (ctx, state) => state.Self.AttemptAsync(state.Uri, ctx.CancellationToken),
+                context,
+                (Self: this, Uri: uri)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            throw;
+        }
+        catch (Exception ex)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+                throw new OperationCanceledException("The policy fetch was cancelled.", ex, cancellationToken);
+            }
+
+            result = Classify(ex, host);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        TimeSpan elapsed = _timeProvider.GetElapsedTime(started);
+        _metrics.RecordFetch(result.Failure, result.HttpStatusCode, elapsed);
+        if (result.HttpStatusCode is int status)
+        {
+            activity?.SetTag("http.response.status_code", status);
+        }
+
+        if (result.Failure == MtaStsFailure.None)
+        {
+            Log.FetchSucceeded(_logger, domain, result.Body?.Length ?? 0, (long)elapsed.TotalMilliseconds);
+            Log.FetchBody(_logger, domain, result.Body ?? string.Empty);
+        }
+        else
+        {
+            string reason = result.Evidence?.Message ?? result.Failure.ToString();
+            activity?.SetTag("error.type", MtaStsMetrics.FailureName(result.Failure));
+            activity?.SetTag("mtasts.fetch.reason", result.Evidence?.ReasonCode);
+            activity?.SetStatus(ActivityStatusCode.Error, reason);
+            Log.FetchFailed(_logger, domain, result.Failure, result.Evidence?.ReasonCode, reason, (long)elapsed.TotalMilliseconds);
+        }
+
+        return result;
+    }
+
+    /// <summary>Outer total timeout, then retries of transient faults, then a timeout per attempt.</summary>
+    private ResiliencePipeline<PolicyFetchResult> BuildPipeline(TimeSpan total, int retries)
+    {
+        var builder = new ResiliencePipelineBuilder<PolicyFetchResult>
+        {
+            Name = "MtaSts.PolicyFetch",
+            TimeProvider = _timeProvider,
+        };
+
+        builder.AddTimeout(new TimeoutStrategyOptions { Name = "total", Timeout = total });
+        if (retries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<PolicyFetchResult>
+            {
+                Name = "transient",
+                MaxRetryAttempts = retries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = RetryBaseDelay,
+                MaxDelay = RetryMaxDelay,
+                ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                OnRetry = args =>
+                {
+                    if (_logger.IsEnabled(LogLevel.Information))
+                    {
+                        string host = args.Context.Properties.GetValue(HostKey, "?");
+                        string fault = DescribeFault(args.Outcome);
+                        Log.FetchRetrying(_logger, host, fault, args.AttemptNumber + 2, (long)args.RetryDelay.TotalMilliseconds);
+                    }
+
+                    return default;
+                },
+            });
+            builder.AddTimeout(new TimeoutStrategyOptions { Name = "attempt", Timeout = AttemptTimeout(total, retries) });
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>One GET, checked and read within the attempt's token.</summary>
+    private async ValueTask<PolicyFetchResult> AttemptAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri)
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+
+        HttpClient client = _clientFactory();
+        using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        int status = (int)response.StatusCode;
+        string? contentType = ContentTypeAsSent(response);
+
+        // STS-3.3-f / A-8: 200 only. STS-3.3-g: a 3xx reaches us (AllowAutoRedirect is off) and fails here.
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, StatusMessage(response, status), "http-status-" + status.ToString(CultureInfo.InvariantCulture), status, contentType);
+        }
+
+        // STS-3.2-b / A-7: the media type must be text/plain; parameters are ignored; missing is invalid.
+        string? mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is null)
+        {
+            string message = contentType is null
+                ? "the response has no Content-Type (text/plain is required)"
+                : $"the Content-Type \"{contentType}\" cannot be parsed (text/plain is required)";
+            return Failed(MtaStsFailure.PolicyInvalid, message, "content-type", status, contentType);
+        }
+
+        if (!string.Equals(mediaType, "text/plain", StringComparison.OrdinalIgnoreCase))
+        {
+            return Failed(MtaStsFailure.PolicyInvalid, $"the Content-Type is \"{contentType}\", not text/plain", "content-type", status, contentType);
+        }
+
+        // STS-3.3-k / A-24: refuse a declared oversized body before reading any of it.
+        if (response.Content.Headers.ContentLength is long declared && declared > _maxBodyBytes)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, $"the body is {declared} bytes (Content-Length); at most {_maxBodyBytes} are accepted", "body-too-large", status, contentType);
+        }
+
+        return await ReadBodyAsync(response, status, contentType, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<PolicyFetchResult> ReadBodyAsync(HttpResponseMessage response, int status, string? contentType, CancellationToken cancellationToken)
+    {
+        int max = _maxBodyBytes;
+        Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            // Never more than max + 1 bytes are held: one byte past the limit proves the body too large.
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(max + 1);
+            try
+            {
+                int total = 0;
+                while (true)
+                {
+                    int read = await stream.ReadAsync(buffer.AsMemory(total, max + 1 - total), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    total += read;
+                    if (total > max)
+                    {
+                        return Failed(MtaStsFailure.PolicyFetchError, $"the body exceeds {max} bytes", "body-too-large", status, contentType);
+                    }
+                }
+
+                string body;
+                try
+                {
+                    // A leading BOM stays in the string as U+FEFF: the parser decides about it (decision A-16).
+                    body = StrictUtf8.GetString(buffer, 0, total);
+                }
+                catch (DecoderFallbackException ex)
+                {
+                    string where = ex.Index >= 0 ? $" (at byte {ex.Index})" : string.Empty;
+                    return Failed(MtaStsFailure.PolicyInvalid, $"the body is not valid UTF-8{where}", "invalid-utf8", status, contentType);
+                }
+
+                return new PolicyFetchResult { Failure = MtaStsFailure.None, Body = body, HttpStatusCode = status };
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>Whether an attempt's outcome is worth another attempt.</summary>
+    internal static bool IsTransient(Outcome<PolicyFetchResult> outcome) =>
+        outcome.Exception is { } exception
+            ? IsTransient(exception)
+            : outcome.Result is { Failure: MtaStsFailure.PolicyFetchError, HttpStatusCode: >= 500 and <= 599 };
+
+    /// <summary>Refused or reset connections and timeouts are transient; TLS, certificate and name resolution failures are not.</summary>
+    internal static bool IsTransient(Exception exception)
+    {
+        if (exception is TimeoutRejectedException)
+        {
+            return true;
+        }
+
+        if (Find<AuthenticationException>(exception) is not null
+            || HasRequestError(exception, HttpRequestError.SecureConnectionError)
+            || HasRequestError(exception, HttpRequestError.NameResolutionError))
+        {
+            return false;
+        }
+
+        if (exception is OperationCanceledException)
+        {
+            // The handler's connect timeout (or HttpClient.Timeout): an OperationCanceledException around a TimeoutException.
+            // The caller's cancellation and the total timeout carry none, and Polly never retries them anyway.
+            return Find<TimeoutException>(exception) is not null;
+        }
+
+        if (Find<SocketException>(exception) is not null)
+        {
+            return true;
+        }
+
+        if (Find<HttpRequestException>(exception) is { } http)
+        {
+            return http.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded;
+        }
+
+        return Find<IOException>(exception) is not null;
+    }
+
+    /// <summary>Turns an exception that ended the fetch into a classified failure with evidence.</summary>
+    internal static PolicyFetchResult Classify(Exception exception, string host)
+    {
+        if (Find<PolicyHostCertificateException>(exception) is { } certificate)
+        {
+            return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS certificate of {host} was rejected: {certificate.Problem}", certificate.ReasonCode, certificateProblem: certificate.Problem);
+        }
+
+        if (exception is TimeoutRejectedException rejected)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, $"no complete response from {host} within {Seconds(rejected.Timeout)}", "timeout");
+        }
+
+        if (exception is OperationCanceledException canceled)
+        {
+            string detail = Find<TimeoutException>(canceled)?.Message ?? canceled.Message;
+            return Failed(MtaStsFailure.PolicyFetchError, $"timed out talking to {host}: {OneLine(detail)}", "timeout");
+        }
+
+        AuthenticationException? authentication = Find<AuthenticationException>(exception);
+        if (authentication is not null || HasRequestError(exception, HttpRequestError.SecureConnectionError))
+        {
+            string detail = OneLine((authentication ?? Innermost(exception)).Message);
+            return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {detail}", "tls-handshake", certificateProblem: detail);
+        }
+
+        if (FindRequestError(exception, HttpRequestError.NameResolutionError) is { } resolution)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, $"the address lookup of {host} failed: {OneLine(resolution.Message)}", "name-resolution");
+        }
+
+        SocketException? socket = Find<SocketException>(exception);
+        switch (socket?.SocketErrorCode)
+        {
+            case SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain:
+                return Failed(MtaStsFailure.PolicyFetchError, $"the address lookup of {host} failed: {OneLine(socket.Message)}", "name-resolution");
+            case SocketError.ConnectionRefused:
+                return Failed(MtaStsFailure.PolicyFetchError, $"{host} refused the connection: {OneLine(Innermost(exception).Message)}", "connection-refused");
+            case SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown:
+                return Failed(MtaStsFailure.PolicyFetchError, $"the connection to {host} was reset: {OneLine(socket.Message)}", "connection-reset");
+            case SocketError.TimedOut:
+                return Failed(MtaStsFailure.PolicyFetchError, $"connecting to {host} timed out", "timeout");
+        }
+
+        HttpRequestException? http = Find<HttpRequestException>(exception);
+        if (socket is not null || http?.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, $"could not connect to {host}: {OneLine((http ?? exception).Message)}", "connection-error");
+        }
+
+        if (http?.HttpRequestError == HttpRequestError.ResponseEnded || (http is null && Find<IOException>(exception) is not null))
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, $"the connection to {host} ended early: {OneLine(Innermost(exception).Message)}", "connection-reset");
+        }
+
+        if (http is not null)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, $"the HTTP exchange with {host} failed ({http.HttpRequestError}): {OneLine(http.Message)}", "http-error");
+        }
+
+        return Failed(MtaStsFailure.PolicyFetchError, $"fetching from {host} failed: {exception.GetType().Name}: {OneLine(exception.Message)}", "fetch-error");
+    }
+
+    private static PolicyFetchResult Failed(MtaStsFailure failure, string message, string reasonCode, int? status = null, string? contentType = null, string? certificateProblem = null) => new()
+    {
+        Failure = failure,
+        HttpStatusCode = status,
+        Evidence = new MtaStsEvidence
+        {
+            Message = message,
+            HttpStatusCode = status,
+            ContentType = contentType,
+            CertificateProblem = certificateProblem,
+            ReasonCode = reasonCode,
+        },
+    };
+
+    private static string StatusMessage(HttpResponseMessage response, int status)
+    {
+        string code = status.ToString(CultureInfo.InvariantCulture);
+        if (status is >= 300 and <= 399)
+        {
+            string? location = response.Headers.Location?.OriginalString;
+            string to = location is null ? string.Empty : $" to {Echo(location)}";
+            return $"HTTP status {code}: a redirect{to}, which is not followed (RFC 8461 §3.3: only 200 is accepted)";
+        }
+
+        string phrase = string.IsNullOrWhiteSpace(response.ReasonPhrase) ? string.Empty : " " + Echo(response.ReasonPhrase);
+        return $"HTTP status {code}{phrase} (RFC 8461 §3.3: only 200 is accepted)";
+    }
+
+    private static string? ContentTypeAsSent(HttpResponseMessage response) =>
+        response.Content.Headers.NonValidated.TryGetValues("Content-Type", out System.Net.Http.Headers.HeaderStringValues values)
+            ? Echo(values.ToString())
+            : null;
+
+    private static string DescribeFault(Outcome<PolicyFetchResult> outcome) =>
+        outcome.Exception is { } exception
+            ? exception is TimeoutRejectedException ? "attempt timed out" : exception.GetType().Name + ": " + OneLine(Innermost(exception).Message)
+            : "HTTP status " + (outcome.Result?.HttpStatusCode?.ToString(CultureInfo.InvariantCulture) ?? "?");
+
+    private static T? Find<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasRequestError(Exception exception, HttpRequestError error) => FindRequestError(exception, error) is not null;
+
+    private static HttpRequestException? FindRequestError(Exception exception, HttpRequestError error)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is HttpRequestException http && http.HttpRequestError == error)
+            {
+                return http;
+            }
+        }
+
+        return null;
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        Exception current = exception;
+        while (current.InnerException is not null)
+        {
+            current = current.InnerException;
+        }
+
+        return current;
+    }
+
+    private static string Seconds(TimeSpan value) =>
+        value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+
+    private static string OneLine(string text) => Echo(text, 500);
+
+    /// <summary>Text from the network, made safe for a one-line message: control characters replaced, length capped.</summary>
+    private static string Echo(string text, int max = MaxEchoedLength)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, max + 1));
+        foreach (char c in text)
+        {
+            if (builder.Length >= max)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString().Trim();
+    }
 }

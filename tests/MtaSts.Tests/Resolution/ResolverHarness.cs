@@ -1,0 +1,116 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using MtaSts.Diagnostics;
+using MtaSts.Tests.Fakes;
+
+namespace MtaSts.Tests.Resolution;
+
+/// <summary>A resolver built with the internal constructor over fakes, a fake clock, a fake logger and a private meter.</summary>
+internal sealed class ResolverHarness : IDisposable
+{
+    public const string Domain = "example.test";
+
+    public static readonly DateTimeOffset Start = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public ResolverHarness(Action<MtaStsOptions>? configure = null, bool nullLogger = false)
+    {
+        configure?.Invoke(Options);
+        Metrics = new MtaStsMetrics(MeterFactory);
+        Resolver = new MtaStsPolicyResolver(
+            Discoverer,
+            Fetcher,
+            Options,
+            Time,
+            nullLogger ? NullLogger.Instance : Logger,
+            Metrics)
+        {
+            // No jitter: refreshes happen exactly at the interval, so tests can pin the instant.
+            JitterSource = static () => 0.0,
+        };
+    }
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public FakeRecordDiscoverer Discoverer { get; } = new();
+
+    public FakePolicyFetcher Fetcher { get; } = new();
+
+    public FakeLogger Logger { get; } = new();
+
+    public MtaStsOptions Options { get; } = new();
+
+    public TestMeterFactory MeterFactory { get; } = new();
+
+    public MtaStsMetrics Metrics { get; }
+
+    public MtaStsPolicyResolver Resolver { get; }
+
+    public static string Policy(string mode = "enforce", long maxAge = 604800, params string[] mx)
+    {
+        if (mx.Length == 0 && mode != "none")
+        {
+            mx = ["mx1.example.test", "*.mx.example.test"];
+        }
+
+        var lines = new List<string> { "version: STSv1", $"mode: {mode}" };
+        lines.AddRange(mx.Select(pattern => $"mx: {pattern}"));
+        lines.Add($"max_age: {maxAge}");
+        return string.Join("\r\n", lines) + "\r\n";
+    }
+
+    /// <summary>Scripts a domain with a valid record and a policy body.</summary>
+    public void Publish(string id, string body, string domain = Domain, TimeSpan timeToLive = default)
+    {
+        Discoverer.Found(domain, id, timeToLive);
+        Fetcher.Serve(domain, body);
+    }
+
+    public Task<MtaStsResolution> ResolveAsync(string domain = Domain, CancellationToken cancellationToken = default) =>
+        Resolver.ResolveAsync(domain, cancellationToken);
+
+    public IReadOnlyList<FakeLogRecord> LogsWithId(int eventId) =>
+        Logger.Collector.GetSnapshot().Where(record => record.Id.Id == eventId).ToList();
+
+    public IReadOnlyList<FakeLogRecord> LogsAtOrAbove(LogLevel level) =>
+        Logger.Collector.GetSnapshot().Where(record => record.Level >= level).ToList();
+
+    public void Dispose()
+    {
+        Resolver.Dispose();
+        Metrics.Dispose();
+        MeterFactory.Dispose();
+    }
+}
+
+/// <summary>An <see cref="IMeterFactory"/> whose meters carry it as their scope, so a MetricCollector sees only this test's meters.</summary>
+internal sealed class TestMeterFactory : IMeterFactory
+{
+    private readonly List<Meter> _meters = [];
+
+    public Meter Create(MeterOptions options)
+    {
+        var meter = new Meter(new MeterOptions(options.Name) { Version = options.Version, Tags = options.Tags, Scope = this });
+        lock (_meters)
+        {
+            _meters.Add(meter);
+        }
+
+        return meter;
+    }
+
+    public void Dispose()
+    {
+        lock (_meters)
+        {
+            foreach (var meter in _meters)
+            {
+                meter.Dispose();
+            }
+
+            _meters.Clear();
+        }
+    }
+}

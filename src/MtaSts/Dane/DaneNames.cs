@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 
 namespace MtaSts.Dane;
 
@@ -21,9 +22,9 @@ internal static class DaneNames
 
     /// <summary>
     /// A host or domain name given by a caller: surrounding white space and one trailing dot removed, U-labels turned
-    /// into A-labels, lower-case.
+    /// into A-labels (UTS-46), lower-case. Address literals and other ASCII names are only lower-cased.
     /// </summary>
-    /// <exception cref="ArgumentException">The name is empty or not a valid host name.</exception>
+    /// <exception cref="ArgumentException">The name is empty, or a non-ASCII name that is not a valid IDN.</exception>
     public static string FromInput(string name, string paramName)
     {
         ArgumentNullException.ThrowIfNull(name, paramName);
@@ -38,7 +39,9 @@ internal static class DaneNames
             throw new ArgumentException("The name is empty.", paramName);
         }
 
-        if (IsAddressLiteral(trimmed))
+        // ASCII names (which is what DNS hands out, including odd ones such as labels with '_') are only lower-cased:
+        // a name that came from an MX record must reach the lookups, which report what DNS says about it.
+        if (Ascii.IsValid(trimmed))
         {
             return trimmed.ToLowerInvariant();
         }

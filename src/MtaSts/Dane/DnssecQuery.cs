@@ -65,6 +65,8 @@ internal sealed class DnssecQuery
         }
         catch (DnsResponseException ex)
         {
+            // DnsClient wraps a cancellation by the caller in its own exception; that is not a DNS failure.
+            cancellationToken.ThrowIfCancellationRequested();
             return DnssecAnswer.Failure($"{type} query for {name} failed: {ex.Message}");
         }
         catch (SocketException ex)

@@ -30,10 +30,15 @@ internal sealed class MxLookup
     /// <summary>Looks up the MX hosts of <paramref name="domain"/>.</summary>
     /// <param name="domain">The recipient domain (U-labels or A-labels, any case, optional trailing dot).</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
-    /// <exception cref="ArgumentException"><paramref name="domain"/> is empty or not a host name.</exception>
+    /// <exception cref="ArgumentException"><paramref name="domain"/> is empty, an address literal, or not a valid IDN.</exception>
     public async Task<MxLookupResult> LookupAsync(string domain, CancellationToken cancellationToken = default)
     {
         var name = DaneNames.FromInput(domain, nameof(domain));
+        if (DaneNames.IsAddressLiteral(name))
+        {
+            throw new ArgumentException($"'{domain}' is an address literal, which has no MX records.", nameof(domain));
+        }
+
         var answer = await _query.QueryAsync(name, QueryType.MX, cancellationToken).ConfigureAwait(false);
         var result = Interpret(name, answer);
         if (result.Status == MxLookupStatus.Failed)

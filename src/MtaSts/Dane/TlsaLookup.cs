@@ -66,7 +66,7 @@ internal sealed class TlsaLookup
     /// <param name="mxHost">The MX host name (from <see cref="MxLookup"/>, or the domain itself for an implicit MX).</param>
     /// <param name="mxSecure">Whether the MX RRset (or the denial behind an implicit MX) was DNSSEC-secure.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
-    /// <exception cref="ArgumentException"><paramref name="mxHost"/> is empty or not a host name.</exception>
+    /// <exception cref="ArgumentException"><paramref name="mxHost"/> is empty, or a non-ASCII name that is not a valid IDN.</exception>
     public async Task<TlsaLookupResult> LookupAsync(string mxHost, bool mxSecure, CancellationToken cancellationToken = default)
     {
         var host = DaneNames.FromInput(mxHost, nameof(mxHost));

@@ -357,6 +357,9 @@ public sealed class UnboundFixture : IAsyncLifetime, IDisposable
         return await stdout;
     }
 
+    /// <summary>A loopback port nothing listens on (at the moment of asking).</summary>
+    public static int UnusedPort() => FreePort();
+
     /// <summary>A port free for both UDP and TCP on 127.0.0.1.</summary>
     private static int FreePort()
     {

@@ -261,4 +261,26 @@ public sealed class ValidatingResolverTests : IClassFixture<UnboundFixture>
         Assert.True(dane.HostUsable);
         Assert.Equal("mx.insecure.test", dane.BaseDomain);
     }
+
+    // ---- no resolver at all -----------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task DANE_2_1_2_d_ResolverUnreachable_MxFailed_HostUnusable()
+    {
+        // Also: PREC-d. A loopback port nobody listens on: the query fails at once (ICMP port unreachable) or times out.
+        var silent = new LookupClient(new LookupClientOptions(new IPEndPoint(IPAddress.Loopback, UnboundFixture.UnusedPort()))
+        {
+            UseCache = false,
+            AutoResolveNameServers = false,
+        });
+        var options = UnboundFixture.CreateOptions();
+        options.DnsTimeout = TimeSpan.FromMilliseconds(300);
+
+        var mx = await new MxLookup(silent, options).LookupAsync(Secure);
+        var dane = await new TlsaLookup(silent, options).LookupAsync("mx.secure.test", mxSecure: true);
+
+        Assert.Equal(MxLookupStatus.Failed, mx.Status);
+        Assert.Equal(DaneStatus.LookupFailed, dane.Status);
+        Assert.False(dane.HostUsable);
+    }
 }

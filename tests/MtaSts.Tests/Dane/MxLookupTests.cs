@@ -311,4 +311,23 @@ public class MxLookupTests
         await Assert.ThrowsAsync<ArgumentException>(() => Lookup().LookupAsync(domain));
         Assert.Empty(_dns.Asked);
     }
+
+    [Theory]
+    [InlineData("192.0.2.1")]
+    [InlineData("[192.0.2.1]")]
+    public async Task AddressLiteralDomain_IsArgumentException_BeforeAnyQuery(string domain)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Lookup().LookupAsync(domain));
+        Assert.Empty(_dns.Asked);
+    }
+
+    [Fact]
+    public async Task CancellationWrappedByDnsClient_IsCancellation_NotADnsFailure()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        _dns.Throw(Domain, QueryType.MX, new DnsResponseException("Operation canceled"));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Lookup().LookupAsync(Domain, cts.Token));
+    }
 }

@@ -453,4 +453,28 @@ public class TlsaLookupTests
         Assert.Equal(Host, result.Host);
         Assert.Equal(DaneStatus.Usable, result.Status);
     }
+
+    [Fact]
+    public async Task OddAsciiHostFromDns_IsLookedUp_NotRejectedAsInput()
+    {
+        const string odd = "mail_relay.example.test";
+        _dns.NxDomain(odd, QueryType.A, ad: true).NxDomain(odd, QueryType.AAAA, ad: true);
+
+        var result = await Lookup().LookupAsync(odd, mxSecure: true);
+
+        Assert.False(result.HostUsable);
+        Assert.Equal(2, _dns.Asked.Count);
+    }
+
+    [Fact]
+    public async Task UnicodeHost_IsLookedUpAsALabel()
+    {
+        const string ace = "xn--mx-cja.example.test";
+        _dns.Answer(ace, QueryType.A, ad: false, A(ace, "192.0.2.25")).NoData(ace, QueryType.AAAA, ad: false);
+
+        var result = await Lookup().LookupAsync("mxé.example.test", mxSecure: false);
+
+        Assert.Equal(ace, result.Host);
+        Assert.Single(result.Addresses);
+    }
 }

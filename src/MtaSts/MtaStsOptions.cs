@@ -75,4 +75,29 @@ public sealed class MtaStsOptions
     /// </summary>
     /// <value>The default is 1 day; allowed 1 minute to 365 days.</value>
     public TimeSpan RefreshAfter { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Whether DANE (RFC 7672) is looked up for MX hosts. When <see langword="false"/>, no TLSA query is sent and DANE is
+    /// reported as <see cref="DaneStatus.Unavailable"/>, so MTA-STS alone decides.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool DaneEnabled { get; set; } = true;
+
+    /// <summary>
+    /// The TCP port of the SMTP servers, which names the TLSA records looked up: <c>_&lt;port&gt;._tcp.&lt;host&gt;</c>
+    /// (RFC 7672 §2.2.3). Change it only when the servers really listen elsewhere (test environments).
+    /// </summary>
+    /// <value>The default is 25; allowed 1 to 65535.</value>
+    public int SmtpPort { get; set; } = 25;
+
+    /// <summary>
+    /// The resolvers whose DNSSEC verdict (the AD bit) is believed. DnsClient does not validate DNSSEC itself, so DANE
+    /// relies on a validating resolver, and RFC 4035 §4.9.3 allows that only over a secure channel to a trusted
+    /// resolver (RFC 7672 §2.1.1). Answers from any other resolver count as insecure, and DANE is then reported as
+    /// <see cref="DaneStatus.Unavailable"/>, never assumed. When empty, the loopback addresses (<c>127.0.0.0/8</c>,
+    /// <c>::1</c>) are trusted, i.e. a validating resolver on the same host; when not empty, exactly the listed addresses
+    /// are trusted (list <c>127.0.0.1</c> too if it should stay trusted).
+    /// </summary>
+    /// <value>The default is empty (loopback resolvers only).</value>
+    public IList<IPAddress> TrustedDnssecResolvers { get; } = new List<IPAddress>();
 }

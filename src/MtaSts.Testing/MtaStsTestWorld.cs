@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace MtaSts.Testing;
+
+/// <summary>
+/// One loopback MTA-STS world: a <see cref="TestCertificateAuthority"/>, a <see cref="LoopbackDnsServer"/> and a
+/// <see cref="PolicyHost"/> wired together, plus helpers that publish a domain's TXT record, policy and MX hosts in one call.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var world = await MtaStsTestWorld.StartAsync();
+/// world.PublishPolicy("example.test", "20240101", MtaStsMode.Enforce, 86400, "mx1.example.test");
+/// world.PublishMx("example.test", (10, "mx1.example.test"));
+/// var options = world.CreateOptions();   // points the resolver at this world
+/// </code>
+/// </example>
+public sealed class MtaStsTestWorld : IAsyncDisposable
+{
+    private int _disposed;
+
+    private MtaStsTestWorld(TestCertificateAuthority authority, LoopbackDnsServer dns, PolicyHost policyHost)
+    {
+        CertificateAuthority = authority;
+        Dns = dns;
+        PolicyHost = policyHost;
+    }
+
+    /// <summary>The authority whose root the options trust and whose certificates the policy host serves.</summary>
+    public TestCertificateAuthority CertificateAuthority { get; }
+
+    /// <summary>The DNS server the options point at.</summary>
+    public LoopbackDnsServer Dns { get; }
+
+    /// <summary>The HTTPS policy host the options point at.</summary>
+    public PolicyHost PolicyHost { get; }
+
+    /// <summary>Starts the authority, the DNS server and the policy host.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running world; dispose it to stop everything.</returns>
+    public static async Task<MtaStsTestWorld> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var authority = TestCertificateAuthority.Create();
+        LoopbackDnsServer? dns = null;
+        try
+        {
+            dns = await LoopbackDnsServer.StartAsync(cancellationToken).ConfigureAwait(false);
+            var policyHost = await PolicyHost.StartAsync(authority, cancellationToken).ConfigureAwait(false);
+            return new MtaStsTestWorld(authority, dns, policyHost);
+        }
+        catch
+        {
+            if (dns is not null)
+            {
+                await dns.DisposeAsync().ConfigureAwait(false);
+            }
+
+            authority.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Options that point a resolver at this world, with timeouts short enough for tests:
+    /// <list type="bullet">
+    /// <item><see cref="MtaStsOptions.NameServers"/> = the DNS server; <see cref="MtaStsOptions.AdditionalTrustedRoots"/> = the root;
+    /// <see cref="MtaStsOptions.PolicyHostPort"/> = the policy host's port; <see cref="MtaStsOptions.ResolvePolicyHostWithNameServers"/> = true.</item>
+    /// <item><see cref="MtaStsOptions.DnsTimeout"/> 1 s and <see cref="MtaStsOptions.DnsRetries"/> 0: a DNS fault shows at once.</item>
+    /// <item><see cref="MtaStsOptions.PolicyFetchTimeout"/> 5 s, <see cref="MtaStsOptions.ConnectTimeout"/> 2 s and
+    /// <see cref="MtaStsOptions.PolicyFetchRetries"/> 2 (the library default, so retry behaviour is exercised).</item>
+    /// </list>
+    /// Everything else keeps the library defaults. Each call returns a new object, free to change.
+    /// </summary>
+    /// <returns>New options.</returns>
+    public MtaStsOptions CreateOptions()
+    {
+        var options = new MtaStsOptions
+        {
+            DnsTimeout = TimeSpan.FromSeconds(1),
+            DnsRetries = 0,
+            PolicyFetchTimeout = TimeSpan.FromSeconds(5),
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            PolicyFetchRetries = 2,
+            PolicyHostPort = PolicyHost.Port,
+            ResolvePolicyHostWithNameServers = true,
+        };
+        options.NameServers.Add(Dns.EndPoint);
+        options.AdditionalTrustedRoots.Add(CertificateAuthority.RootCertificate);
+        return options;
+    }
+
+    /// <summary>
+    /// Publishes a policy: the TXT record <c>_mta-sts.&lt;domain&gt;</c> = <c>v=STSv1; id=&lt;id&gt;</c>, an A record
+    /// <c>mta-sts.&lt;domain&gt;</c> → 127.0.0.1, and <paramref name="body"/> at the policy URL. Earlier TXT and A records
+    /// at those names are replaced.
+    /// </summary>
+    /// <param name="domain">The policy domain.</param>
+    /// <param name="id">The policy id in the TXT record.</param>
+    /// <param name="body">The policy text, exactly as served.</param>
+    public void PublishPolicy(string domain, string id, string body)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(body);
+        var name = TestCertificateAuthority.NormalizeHost(domain);
+        Dns.Remove("_mta-sts." + name, DnsRecordType.TXT);
+        Dns.AddTxt("_mta-sts." + name, "v=STSv1; id=" + id);
+        Dns.Remove("mta-sts." + name, DnsRecordType.A);
+        Dns.AddA("mta-sts." + name, IPAddress.Loopback);
+        PolicyHost.SetPolicy(name, body);
+    }
+
+    /// <summary>Publishes a policy built from its fields (CRLF line ends, fields in RFC 8461 order); see <see cref="PublishPolicy(string, string, string)"/>.</summary>
+    /// <param name="domain">The policy domain.</param>
+    /// <param name="id">The policy id in the TXT record.</param>
+    /// <param name="mode">The policy mode.</param>
+    /// <param name="maxAge">The <c>max_age</c> value in seconds, written as given (so out-of-range values can be tested).</param>
+    /// <param name="mx">The <c>mx</c> patterns, one line each.</param>
+    /// <returns>The policy body that was published.</returns>
+    public string PublishPolicy(string domain, string id, MtaStsMode mode, long maxAge, params string[] mx)
+    {
+        var body = BuildPolicy(mode, maxAge, mx);
+        PublishPolicy(domain, id, body);
+        return body;
+    }
+
+    /// <summary>Publishes MX records for a domain and an A record → 127.0.0.1 for each exchange (unless it already has one).</summary>
+    /// <param name="domain">The mail domain.</param>
+    /// <param name="exchanges">The (preference, host) pairs.</param>
+    public void PublishMx(string domain, params (int Preference, string Host)[] exchanges)
+    {
+        ArgumentNullException.ThrowIfNull(exchanges);
+        var name = TestCertificateAuthority.NormalizeHost(domain);
+        foreach (var (preference, host) in exchanges)
+        {
+            Dns.AddMx(name, preference, host);
+            if (host != "." && !Dns.HasRecords(host, DnsRecordType.A))
+            {
+                Dns.AddA(host, IPAddress.Loopback);
+            }
+        }
+    }
+
+    /// <summary>Writes an RFC 8461 policy body with CRLF line ends.</summary>
+    /// <param name="mode">The mode.</param>
+    /// <param name="maxAge">The <c>max_age</c> in seconds.</param>
+    /// <param name="mx">The <c>mx</c> patterns.</param>
+    /// <returns>The policy text.</returns>
+    public static string BuildPolicy(MtaStsMode mode, long maxAge, params string[] mx)
+    {
+        ArgumentNullException.ThrowIfNull(mx);
+        var text = new StringBuilder();
+        text.Append("version: STSv1\r\n");
+        text.Append("mode: ").Append(mode switch
+        {
+            MtaStsMode.Enforce => "enforce",
+            MtaStsMode.Testing => "testing",
+            MtaStsMode.None => "none",
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown mode."),
+        }).Append("\r\n");
+        foreach (var pattern in mx)
+        {
+            text.Append("mx: ").Append(pattern).Append("\r\n");
+        }
+
+        text.Append("max_age: ").Append(maxAge.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+        return text.ToString();
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await PolicyHost.DisposeAsync().ConfigureAwait(false);
+        await Dns.DisposeAsync().ConfigureAwait(false);
+        CertificateAuthority.Dispose();
+    }
+}

@@ -76,7 +76,9 @@ internal sealed class CertificateCheck
         {
             return Pass(
                 MxAuthentication.None,
-                $"the TLSA RRset has no usable record ({_records.PublishedCount} published, all unusable for SMTP): TLS required, not authenticated (RFC 7672 §2.2)");
+                _records.PublishedCount == 0
+                    ? "no TLSA record given: TLS required, not authenticated (RFC 7672 §2.2)"
+                    : $"the TLSA RRset has no usable record ({_records.PublishedCount} published, all unusable for SMTP): TLS required, not authenticated (RFC 7672 §2.2)");
         }
 
         if (certificate is null)

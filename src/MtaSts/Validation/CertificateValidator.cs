@@ -24,7 +24,8 @@ namespace MtaSts;
 /// certificate (selector 0) or its public key (selector 1); names and dates are ignored. A DANE-TA(2) record must match
 /// an issuer certificate the server presented (not the server certificate itself, not the local trust store), or be a
 /// <c>2 0 0</c> record that carries the anchor; the path from the server certificate up to that anchor is verified with
-/// the anchor as the only trust anchor (signatures, validity periods, constraints below it), and a SAN dNSName — or,
+/// the anchor as the only trust anchor (signatures, validity periods, purposes and the anchor's constraints apply to
+/// everything below it; the anchor's own dates and whatever is above it do not), and a SAN dNSName — or,
 /// only when there is none, the CN — must match one of <see cref="CertificateRequirement.ReferenceIdentifiers"/> (the
 /// MX host when that list is empty), with a wildcard only as the whole first label.
 /// </description></item>
@@ -43,7 +44,8 @@ public static class CertificateValidator
     /// and MailKit (<c>ServerCertificateValidationCallback</c>) that applies the requirement.
     /// </summary>
     /// <remarks>
-    /// The requirement is read once, here: later changes to its collections are not seen. The callback ignores its
+    /// The requirement is read once, here: later changes to its collections are not seen. The callback keeps no state
+    /// between calls and may serve many connections at once. It ignores its
     /// <c>sender</c> argument (MailKit passes the host name, SslStream itself) and checks against
     /// <see cref="CertificateRequirement.MxHost"/>. It returns <see cref="CertificateValidationResult.Accepted"/>: with
     /// <see cref="CertificateRequirement.Enforce"/> = <see langword="false"/> a failure is reported to the observer and the

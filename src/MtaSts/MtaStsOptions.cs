@@ -12,7 +12,8 @@ public sealed class MtaStsOptions
 
     /// <summary>
     /// Extra root certificates trusted for the policy host, in addition to the platform's roots. For private test
-    /// environments; the certificate must still be valid for <c>mta-sts.&lt;domain&gt;</c>.
+    /// environments; the certificate must still be valid for <c>mta-sts.&lt;domain&gt;</c>. A delivery plan also passes
+    /// them on for the PKIX check of MX hosts under MTA-STS (<see cref="CertificateRequirement.AdditionalTrustedRoots"/>).
     /// </summary>
     /// <value>The default is empty.</value>
     public X509Certificate2Collection AdditionalTrustedRoots { get; } = [];
@@ -100,4 +101,14 @@ public sealed class MtaStsOptions
     /// </summary>
     /// <value>The default is empty (loopback resolvers only).</value>
     public IList<IPAddress> TrustedDnssecResolvers { get; } = new List<IPAddress>();
+
+    /// <summary>
+    /// Whether an MX host that DANE authenticates (a usable, DNSSEC-secure TLSA RRset) must also pass the MTA-STS
+    /// <c>enforce</c> MX-name check. By default DANE alone decides for such a host (decision A-13, DANE first): MTA-STS is
+    /// not consulted, because a failed DANE check is never rescued by MTA-STS and a passing one needs no help from it.
+    /// When <see langword="true"/>, a DANE host whose name matches none of the <c>mx</c> patterns of an <c>enforce</c>
+    /// policy is skipped (temporarily), as it would be without DANE; the certificate is still authenticated by DANE only.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool RequireMtaStsWithDane { get; set; }
 }

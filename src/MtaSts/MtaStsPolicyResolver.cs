@@ -88,14 +88,20 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         // A copy, validated by the same validator DI uses: later changes to the caller's object do not reach us.
         var settings = MtaStsOptionsValidator.Snapshot(options ?? new MtaStsOptions());
         MtaStsOptionsValidator.ThrowIfInvalid(settings);
-        loggerFactory ??= NullLoggerFactory.Instance;
-        timeProvider ??= TimeProvider.System;
+        return Create(settings, loggerFactory ?? NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System, dns: null, sharedMetrics: null);
+    }
 
+    /// <summary>
+    /// Builds a resolver from validated settings. <paramref name="dns"/> and <paramref name="sharedMetrics"/>, when given,
+    /// belong to the caller (a <see cref="DeliveryPlanner"/> sharing them); otherwise the resolver makes and owns its own.
+    /// </summary>
+    internal static MtaStsPolicyResolver Create(MtaStsOptions settings, ILoggerFactory loggerFactory, TimeProvider timeProvider, DnsClient.ILookupClient? dns, MtaStsMetrics? sharedMetrics)
+    {
         var owned = new OwnedResources();
         try
         {
-            var metrics = owned.Add(new MtaStsMetrics(meterFactory: null));
-            var dns = DnsClientFactory.Create(settings);
+            var metrics = sharedMetrics ?? owned.Add(new MtaStsMetrics(meterFactory: null));
+            dns ??= DnsClientFactory.Create(settings);
             var addresses = settings.ResolvePolicyHostWithNameServers ? new DnsHostAddressResolver(dns) : null;
 
             // One long-lived client over one SocketsHttpHandler (its PooledConnectionLifetime picks up DNS changes).
@@ -143,7 +149,28 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
             return warm;
         }
 
-        return ResolveSharedAsync(name, cancellationToken);
+        return ResolveSharedAsync(name, recheckRecord: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Resolves like <see cref="ResolveAsync(string, CancellationToken)"/>; with <paramref name="recheckRecord"/> the TXT
+    /// record is looked up again even inside its recheck window, so a changed <c>id</c> is seen now. This is the check
+    /// RFC 8461 §5.1 requires before an <c>enforce</c> policy makes a delivery fail (decision A-20); everything else
+    /// (the cache, back-off, single flight) behaves as usual. A resolution already in flight for the domain is joined:
+    /// it looks the record up itself.
+    /// </summary>
+    internal Task<MtaStsResolution> ResolveAsync(string domain, bool recheckRecord, CancellationToken cancellationToken)
+    {
+        if (!recheckRecord)
+        {
+            return ResolveAsync(domain, cancellationToken);
+        }
+
+        var name = DomainName.Normalize(domain);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return cancellationToken.IsCancellationRequested
+            ? Task.FromCanceled<MtaStsResolution>(cancellationToken)
+            : ResolveSharedAsync(name, recheckRecord: true, cancellationToken);
     }
 
     /// <summary>Releases the cache and, for a resolver made by <see cref="Create(MtaStsOptions?, ILoggerFactory?, TimeProvider?)"/>, its clients.</summary>
@@ -168,7 +195,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     }
 
     /// <summary>Joins the resolution in flight for the domain, or starts it. The caller's token cancels only its own wait.</summary>
-    private Task<MtaStsResolution> ResolveSharedAsync(string domain, CancellationToken cancellationToken)
+    private Task<MtaStsResolution> ResolveSharedAsync(string domain, bool recheckRecord, CancellationToken cancellationToken)
     {
         Task<MtaStsResolution> shared;
         while (true)
@@ -183,7 +210,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
             if (_inFlight.TryAdd(domain, flight.Task))
             {
                 shared = flight.Task;
-                _ = RunFlightAsync(domain, flight);
+                _ = RunFlightAsync(domain, recheckRecord, flight);
                 break;
             }
         }
@@ -192,13 +219,13 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     }
 
     /// <summary>The shared work of one domain. It runs with the resolver's lifetime, not any caller's.</summary>
-    private async Task RunFlightAsync(string domain, TaskCompletionSource<MtaStsResolution> flight)
+    private async Task RunFlightAsync(string domain, bool recheckRecord, TaskCompletionSource<MtaStsResolution> flight)
     {
         MtaStsResolution? result = null;
         Exception? error = null;
         try
         {
-            result = await ResolveUncachedAsync(domain, _disposing.Token).ConfigureAwait(false);
+            result = await ResolveUncachedAsync(domain, recheckRecord, _disposing.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Every failure must reach the waiting callers, and the flight must leave the table.
         catch (Exception exception)
@@ -227,14 +254,15 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         }
     }
 
-    private async Task<MtaStsResolution> ResolveUncachedAsync(string domain, CancellationToken cancellationToken)
+    private async Task<MtaStsResolution> ResolveUncachedAsync(string domain, bool recheckRecord, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
         var now = _timeProvider.GetUtcNow();
         var state = _cache.Get(domain);
 
-        // A flight that finished just before this one began may have answered already.
-        if (state is not null && state.IsWarm(now.UtcTicks))
+        // A flight that finished just before this one began may have answered already (unless the record must be
+        // looked up again whatever is remembered).
+        if (!recheckRecord && state is not null && state.IsWarm(now.UtcTicks))
         {
             var warm = state.WarmResult!.Result;
             RecordWarmHit(domain, warm, started);

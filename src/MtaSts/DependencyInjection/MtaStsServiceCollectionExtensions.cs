@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MtaSts;
+using MtaSts.Dane;
 using MtaSts.DependencyInjection;
 using MtaSts.Diagnostics;
 using MtaSts.Discovery;
@@ -17,8 +18,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MtaStsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IMtaStsPolicyResolver"/> as a singleton with validated <see cref="MtaStsOptions"/>, a named
-    /// HTTP client from <c>IHttpClientFactory</c> (<see cref="HttpClientName"/>), <see cref="TimeProvider"/>, logging and metrics.
+    /// Registers <see cref="IMtaStsPolicyResolver"/> and <see cref="IDeliveryPlanner"/> as singletons with validated
+    /// <see cref="MtaStsOptions"/>, a named HTTP client from <c>IHttpClientFactory</c> (<see cref="HttpClientName"/>),
+    /// <see cref="TimeProvider"/>, logging and metrics.
     /// </summary>
     /// <remarks>
     /// <para>
@@ -30,6 +32,12 @@ public static class MtaStsServiceCollectionExtensions
     /// <see cref="TimeProvider"/> defaults to <see cref="TimeProvider.System"/> (registered with <c>TryAdd</c>, so an
     /// application's own registration wins). <see cref="ILoggerFactory"/> and <see cref="IMeterFactory"/> are used when
     /// registered. Calling this method again only adds <paramref name="configure"/>; nothing is registered twice.
+    /// </para>
+    /// <para>
+    /// The delivery planner uses the registered <see cref="IMtaStsPolicyResolver"/> (so both share one policy cache) and
+    /// the same DNS client for its MX and TLSA lookups. Only the library's own resolver lets it re-check the TXT record
+    /// at once before deferring under <c>enforce</c> (RFC 8461 §5.1); with an application's own resolver it asks that
+    /// resolver again.
     /// </para>
     /// <para>
     /// The policy host handler is built by the library and is strict (TLS 1.2+, no redirects, certificate valid for
@@ -71,6 +79,7 @@ public static class MtaStsServiceCollectionExtensions
             .SetHandlerLifetime(HandlerLifetime);
 
         services.TryAddSingleton<IMtaStsPolicyResolver>(static provider => CreateResolver(provider));
+        services.TryAddSingleton<IDeliveryPlanner>(static provider => CreatePlanner(provider));
         return services;
     }
 
@@ -83,6 +92,33 @@ public static class MtaStsServiceCollectionExtensions
     /// handlers for nothing.
     /// </summary>
     internal static readonly TimeSpan HandlerLifetime = TimeSpan.FromMinutes(30);
+
+    private static DeliveryPlanner CreatePlanner(IServiceProvider provider)
+    {
+        var shared = provider.GetRequiredService<MtaStsSharedServices>();
+        var resolver = provider.GetRequiredService<IMtaStsPolicyResolver>();
+        var timeProvider = provider.GetRequiredService<TimeProvider>();
+        var loggerFactory = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        var metrics = new MtaStsMetrics(provider.GetService<IMeterFactory>());
+        try
+        {
+            var query = new DnssecQuery(shared.Dns, shared.Options);
+            return new DeliveryPlanner(
+                resolver,
+                new MxLookup(query, loggerFactory.CreateLogger<MxLookup>()),
+                new TlsaLookup(query, shared.Options, loggerFactory.CreateLogger<TlsaLookup>()),
+                shared.Options,
+                timeProvider,
+                loggerFactory.CreateLogger<DeliveryPlanner>(),
+                metrics,
+                ownedResources: metrics);
+        }
+        catch
+        {
+            metrics.Dispose();
+            throw;
+        }
+    }
 
     private static MtaStsPolicyResolver CreateResolver(IServiceProvider provider)
     {

@@ -16,6 +16,8 @@ internal sealed class MtaStsMetrics : IDisposable
     private readonly Counter<long> _fetches;
     private readonly Histogram<double> _fetchDuration;
     private readonly Counter<long> _cacheLookups;
+    private readonly Counter<long> _plans;
+    private readonly Histogram<double> _planDuration;
 
     public MtaStsMetrics(IMeterFactory? meterFactory = null)
     {
@@ -34,6 +36,8 @@ internal sealed class MtaStsMetrics : IDisposable
         _fetches = _meter.CreateCounter<long>(MtaStsTelemetry.PolicyFetches, "{fetch}", "HTTPS policy fetches.");
         _fetchDuration = _meter.CreateHistogram<double>(MtaStsTelemetry.PolicyFetchDuration, "s", "Duration of HTTPS policy fetches.");
         _cacheLookups = _meter.CreateCounter<long>(MtaStsTelemetry.CacheLookups, "{lookup}", "Policy cache lookups.");
+        _plans = _meter.CreateCounter<long>(MtaStsTelemetry.DeliveryPlans, "{plan}", "Delivery plans.");
+        _planDuration = _meter.CreateHistogram<double>(MtaStsTelemetry.DeliveryPlanDuration, "s", "Duration of delivery planning.");
     }
 
     internal static string Version { get; } =
@@ -62,6 +66,23 @@ internal sealed class MtaStsMetrics : IDisposable
     /// <summary>Records one cache lookup: <c>hit</c>, <c>miss</c> or <c>stale</c>.</summary>
     public void RecordCacheLookup(string result) =>
         _cacheLookups.Add(1, new KeyValuePair<string, object?>("mtasts.cache.result", result));
+
+    /// <summary>Records one delivery plan. Allocation-free (constant tag strings); no domain or host names as tags.</summary>
+    public void RecordPlan(DeliveryPlanStatus status, bool fromMemory, TimeSpan elapsed)
+    {
+        var statusTag = new KeyValuePair<string, object?>("mtasts.plan.status", PlanStatusName(status));
+        var cacheTag = new KeyValuePair<string, object?>("mtasts.plan.cache", fromMemory ? "hit" : "miss");
+        _plans.Add(1, statusTag, cacheTag);
+        _planDuration.Record(elapsed.TotalSeconds, statusTag, cacheTag);
+    }
+
+    internal static string PlanStatusName(DeliveryPlanStatus status) => status switch
+    {
+        DeliveryPlanStatus.Deliver => "deliver",
+        DeliveryPlanStatus.Defer => "defer",
+        DeliveryPlanStatus.NoMailService => "no-mail-service",
+        _ => "unknown",
+    };
 
     public void Dispose()
     {

@@ -25,6 +25,15 @@ public static class MtaStsTelemetry
     /// <summary>Counter of cache lookups (<c>{lookup}</c>); tag <c>mtasts.cache.result</c> = <c>hit</c> | <c>miss</c> | <c>stale</c>.</summary>
     public const string CacheLookups = "mtasts.cache.lookups";
 
+    /// <summary>Counter of delivery plans (<c>{plan}</c>); tags <c>mtasts.plan.status</c> = <c>deliver</c> | <c>defer</c> | <c>no-mail-service</c>, <c>mtasts.plan.cache</c> = <c>hit</c> | <c>miss</c>.</summary>
+    public const string DeliveryPlans = "mtasts.delivery.plans";
+
+    /// <summary>Histogram of delivery planning durations in seconds; tags as <see cref="DeliveryPlans"/>.</summary>
+    public const string DeliveryPlanDuration = "mtasts.delivery.plan.duration";
+
+    /// <summary>The activity of one delivery plan that was not served from memory (kind Internal).</summary>
+    public const string PlanDeliveryActivityName = "MtaSts.PlanDelivery";
+
     /// <summary>The activity of one resolution (kind Internal).</summary>
     public const string ResolveActivityName = "MtaSts.Resolve";
 

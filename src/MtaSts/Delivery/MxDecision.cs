@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Security;
+using MtaSts.Delivery;
+
+namespace MtaSts;
+
+/// <summary>The decision for one MX host of a <see cref="DeliveryPlan"/>: whether to use it now, and how.</summary>
+/// <remarks>
+/// <para>
+/// How to act on it: skip a host whose <see cref="Use"/> is <see langword="false"/>. Otherwise connect (to
+/// <see cref="Addresses"/>), issue STARTTLS with <see cref="Sni"/> as the server name, and check the certificate with
+/// <see cref="CreateCertificateValidationCallback"/>. When <see cref="TlsRequired"/> is <see langword="true"/>, a server
+/// without STARTTLS, a failed handshake or a rejected certificate means: move on to the next host, or defer — never
+/// fall back to cleartext. When it is <see langword="false"/>, TLS is opportunistic: use it when offered, and a TLS
+/// failure may be retried in cleartext.
+/// </para>
+/// <para>The rules (DANE first, decision A-13):</para>
+/// <list type="bullet">
+/// <item><description>A DANE lookup failure (TLSA, or the addresses and CNAMEs on the way) makes the host unusable for
+/// now, whatever MTA-STS says (RFC 7672 §2.1.2, RFC 8461 §2). So does a host without addresses.</description></item>
+/// <item><description>A usable, DNSSEC-secure TLSA RRset: TLS required, authenticated by DANE-EE or DANE-TA alone; MTA-STS
+/// is not consulted for the certificate (unless <see cref="MtaStsOptions.RequireMtaStsWithDane"/> asks for its MX-name
+/// check on top).</description></item>
+/// <item><description>A secure TLSA RRset without usable records: TLS required (no cleartext fallback, RFC 7672 §2.2),
+/// not authenticated by DANE; an MTA-STS policy then applies in full (enforce: MX name must match, PKIX; testing: PKIX
+/// report-only).</description></item>
+/// <item><description>No DANE: MTA-STS decides. <c>enforce</c>: the MX name must match a pattern (else the host is
+/// skipped for now), TLS required, PKIX. <c>testing</c>: use the host, PKIX checked but only reported, TLS
+/// opportunistic. <c>none</c> or no policy: opportunistic TLS.</description></item>
+/// </list>
+/// </remarks>
+public sealed class MxDecision
+{
+    /// <summary>The MX host name (the MX record's target as listed, normalised; the domain itself for an implicit MX).</summary>
+    public required string Host { get; init; }
+
+    /// <summary>The MX preference (lower is tried first); 0 for an implicit MX.</summary>
+    public int Preference { get; init; }
+
+    /// <summary>Whether the host may be used now.</summary>
+    public required bool Use { get; init; }
+
+    /// <summary>
+    /// For a skipped host: whether the reason is temporary (try again later). Every skip the planner makes is
+    /// temporary (RFC 8461 §5 and §8.4, RFC 7672 §2.1.2); <see langword="false"/> for a usable host.
+    /// </summary>
+    public bool Temporary { get; init; }
+
+    /// <summary>
+    /// Whether delivery through this host must use TLS (no cleartext fallback): DANE found a secure TLSA RRset, or an
+    /// MTA-STS <c>enforce</c> policy applies. Also <see langword="true"/> for a host skipped because its DANE lookup
+    /// failed (its DANE status is unknown, so the safe answer).
+    /// </summary>
+    public required bool TlsRequired { get; init; }
+
+    /// <summary>How the server certificate is authenticated.</summary>
+    public required MxAuthentication Authentication { get; init; }
+
+    /// <summary>
+    /// The server name to send in the TLS SNI extension: the TLSA base domain when DANE applies (RFC 7672 §8.1), the MX
+    /// host name otherwise (RFC 8461 §7.1; decision A-14).
+    /// </summary>
+    public required string Sni { get; init; }
+
+    /// <summary>What DANE says about the host.</summary>
+    public DaneStatus Dane { get; init; }
+
+    /// <summary>
+    /// The secure TLSA RRset found for the host (usable and unusable records, in answer order; TLS-RPT's
+    /// <c>policy-string</c> lists them all); empty when DANE does not apply. The certificate requirement carries only the
+    /// usable ones.
+    /// </summary>
+    public IReadOnlyList<TlsaAssociation> TlsaRecords { get; init; } = [];
+
+    /// <summary>The host's addresses (IPv6 first, then IPv4) from the lookup that also decided DANE; empty when unknown.</summary>
+    public IReadOnlyList<IPAddress> Addresses { get; init; } = [];
+
+    /// <summary>
+    /// Whether the host name matches an <c>mx</c> pattern of the MTA-STS policy (RFC 8461 §4.1); <see langword="null"/>
+    /// when no <c>enforce</c> or <c>testing</c> policy applies.
+    /// </summary>
+    public bool? MtaStsMxMatch { get; init; }
+
+    /// <summary>Sentences explaining the decision, with the evidence (TLSA records, the policy's patterns, DNS failures).</summary>
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>
+    /// The RFC 8460 result type of a failure found while planning, for TLS-RPT: <c>dnssec-invalid</c> (a DANE lookup
+    /// failed) or <c>validation-failure</c> (the MX name matches no pattern of an <c>enforce</c> policy, or of a
+    /// <c>testing</c> policy, which is reported but not enforced; failure reason code <c>mtasts-policy-mx-mismatch</c>);
+    /// <see langword="null"/> when nothing failed. Certificate failures are found later, by the certificate check.
+    /// </summary>
+    public string? ReportResultType { get; init; }
+
+    /// <summary>What the server certificate must satisfy on this host (the input of <see cref="CertificateValidator"/>).</summary>
+    public required CertificateRequirement CertificateRequirement { get; init; }
+
+    /// <summary>
+    /// A certificate validation callback for this host, usable as <see cref="SslClientAuthenticationOptions.RemoteCertificateValidationCallback"/>
+    /// and as MailKit's <c>ServerCertificateValidationCallback</c>. It applies <see cref="CertificateRequirement"/>: with
+    /// <see cref="MxAuthentication.None"/> every certificate is accepted; under MTA-STS <c>testing</c> failures are
+    /// reported to <paramref name="observer"/> and the connection goes ahead.
+    /// </summary>
+    /// <param name="observer">Called with the result of every check (for logs and TLS-RPT); may be <see langword="null"/>.</param>
+    /// <returns>The callback (a new delegate on each call).</returns>
+    public RemoteCertificateValidationCallback CreateCertificateValidationCallback(Action<CertificateValidationResult>? observer = null) =>
+        CertificateValidator.CreateCallback(CertificateRequirement, observer);
+
+    /// <summary>One line: preference, host, the decision, and the first reason.</summary>
+    /// <returns>Readable text.</returns>
+    public override string ToString() => DeliveryText.FormatLine(this);
+}

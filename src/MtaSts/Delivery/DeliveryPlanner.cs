@@ -84,6 +84,9 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         _hosts = new BoundedCache<HostEntry>(options.MaxCachedDomains);
     }
 
+    /// <summary>The MTA-STS resolver the plans use (for tests).</summary>
+    internal IMtaStsPolicyResolver Resolver => _resolver;
+
     /// <summary>The number of domains whose plan is remembered (for tests and diagnostics).</summary>
     internal int CachedDomainCount => _plans.Count;
 

@@ -6,9 +6,10 @@ namespace MtaSts.Cli;
 internal static class CliApp
 {
     public static RootCommand CreateRootCommand() =>
-        new("mta-sts: MTA-STS (RFC 8461) policies exactly as a sending MTA using the MtaSts library sees them.")
+        new("mta-sts: MTA-STS (RFC 8461) policies and DANE (RFC 7672) delivery plans exactly as a sending MTA using the MtaSts library sees them.")
         {
             ResolveCommand.Create(),
+            PlanCommand.Create(),
             DemoCommand.Create(),
         };
 }

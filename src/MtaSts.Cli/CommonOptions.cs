@@ -5,9 +5,26 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace MtaSts.Cli;
 
-/// <summary>Options shared by the commands that resolve real domains.</summary>
+/// <summary>The domain argument and the options shared by the commands that look up real domains (resolve, plan).</summary>
 internal sealed class CommonOptions
 {
+    public CommonOptions(string domainsDescription)
+    {
+        Domains = new Argument<string[]>("domain")
+        {
+            Description = domainsDescription + " '-' reads one per line from standard input.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+    }
+
+    public Argument<string[]> Domains { get; }
+
+    public Option<int> Concurrency { get; } = new("--concurrency", "-c")
+    {
+        Description = "How many domains to look up at once.",
+        DefaultValueFactory = _ => 8,
+    };
+
     public Option<string[]> NameServers { get; } = new("--name-server", "-n")
     {
         Description = "A DNS server to ask, as IP or IP:port (repeatable). Default: the system's.",
@@ -37,6 +54,8 @@ internal sealed class CommonOptions
 
     public void AddTo(Command command)
     {
+        command.Arguments.Add(Domains);
+        command.Options.Add(Concurrency);
         command.Options.Add(NameServers);
         command.Options.Add(TrustAnchors);
         command.Options.Add(Timeout);

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+
+namespace MtaSts.Cli;
+
+/// <summary>What <c>resolve</c> and <c>plan</c> share: reading the domains, building the service, bounded concurrency, ordered output, the exit code.</summary>
+internal static class DomainBatch
+{
+    /// <summary>
+    /// Runs a domain command: checks the common options, builds the service from them (a bad value or a missing DNS
+    /// configuration exits 2), then handles every input domain and returns the worst exit code.
+    /// </summary>
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="common">The command's common options.</param>
+    /// <param name="create">Builds the service from the options (after <paramref name="configure"/>).</param>
+    /// <param name="configure">Applies command-specific options; throws <see cref="ArgumentException"/> on bad values.</param>
+    /// <param name="work">Handles one input domain.</param>
+    /// <param name="write">Writes one record (JSON or text) and returns its exit code.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    public static async Task<int> RunAsync<TService, TRecord>(
+        ParseResult parse,
+        CommonOptions common,
+        Func<MtaStsOptions, TService> create,
+        Action<MtaStsOptions>? configure,
+        Func<TService, string, CancellationToken, Task<TRecord>> work,
+        Func<TextWriter, TRecord, bool, int> write,
+        CancellationToken cancellationToken)
+        where TService : IDisposable
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var width = parse.GetValue(common.Concurrency);
+        if (width < 1)
+        {
+            await error.WriteLineAsync("--concurrency must be at least 1").ConfigureAwait(false);
+            return ExitCodes.InvalidInput;
+        }
+
+        TService service;
+        try
+        {
+            var options = common.CreateOptions(parse);
+            configure?.Invoke(options);
+            service = create(options);
+        }
+        catch (Exception ex) when (ex is ArgumentException or OptionsValidationException or InvalidOperationException)
+        {
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.InvalidInput;
+        }
+
+        using (service)
+        {
+            var json = parse.GetValue(common.Json);
+            var inputs = ReadInputs(parse.GetValue(common.Domains) ?? [], Console.In);
+            return await RunAsync(inputs, width, input => work(service, input, cancellationToken), record => write(output, record, json)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Handles every input with at most <paramref name="concurrency"/> at once, writing results in input order; returns the worst exit code.</summary>
+    public static async Task<int> RunAsync<TRecord>(IEnumerable<string> inputs, int concurrency, Func<string, Task<TRecord>> work, Func<TRecord, int> write)
+    {
+        var exitCode = ExitCodes.Definite;
+        var window = new Queue<Task<TRecord>>();
+        foreach (var input in inputs)
+        {
+            window.Enqueue(work(input));
+            if (window.Count >= concurrency)
+            {
+                exitCode = Math.Max(exitCode, write(await window.Dequeue().ConfigureAwait(false)));
+            }
+        }
+
+        while (window.Count > 0)
+        {
+            exitCode = Math.Max(exitCode, write(await window.Dequeue().ConfigureAwait(false)));
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>The domains from the arguments; a <c>-</c> stands for the lines of standard input (blank lines and <c>#</c> comments skipped).</summary>
+    public static IEnumerable<string> ReadInputs(IEnumerable<string> arguments, TextReader stdin)
+    {
+        foreach (var argument in arguments)
+        {
+            if (argument != "-")
+            {
+                yield return argument;
+                continue;
+            }
+
+            while (stdin.ReadLine() is { } line)
+            {
+                var trimmed = line.Trim();
+                if (trimmed.Length > 0 && !trimmed.StartsWith('#'))
+                {
+                    yield return trimmed;
+                }
+            }
+        }
+    }
+}

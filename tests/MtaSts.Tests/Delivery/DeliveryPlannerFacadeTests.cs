@@ -78,6 +78,27 @@ public sealed class DeliveryPlannerFacadeTests
     }
 
     [Fact]
+    public async Task PREC_a_DaneHost_ACertificateThatPassesPkixButMatchesNoTlsaRecord_IsRejected_EvenUnderMatchingEnforce()
+    {
+        // Also: STS-2-a, DANE-3.2-a (authenticate with the TLSA records; no PKIX fallback).
+        using var h = new PlannerHarness();
+        using var published = SelfSigned("CN=" + Mx1);
+        using var presented = SelfSigned("CN=" + Mx1);
+        h.Mx(secure: true, (10, Mx1)).DaneHost(Mx1, Tlsa(TlsaName(Mx1), 3, 1, 1, SHA256.HashData(published.PublicKey.ExportSubjectPublicKeyInfo())));
+        h.Publish("enforce", mx: Mx1);
+        var host = Assert.Single((await h.PlanAsync()).Hosts);
+        CertificateValidationResult? result = null;
+
+        // SslPolicyErrors.None: the platform would have trusted this chain (a PKIX pass).
+        var accepted = host.CreateCertificateValidationCallback(r => result = r)(this, presented, null, SslPolicyErrors.None);
+
+        Assert.Equal(MxAuthentication.DaneEe, host.Authentication);
+        Assert.False(accepted);
+        Assert.False(result!.Passed);
+        Assert.Equal("tlsa-invalid", result.ResultType);
+    }
+
+    [Fact]
     public async Task OpportunisticDecision_Callback_AcceptsAnyCertificate()
     {
         using var h = new PlannerHarness();

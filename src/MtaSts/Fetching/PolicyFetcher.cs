@@ -49,7 +49,6 @@ internal sealed class PolicyFetcher : IPolicyFetcher
     private static readonly string UserAgent = "MtaSts/" + MtaStsMetrics.Version;
 
     private readonly Func<HttpClient> _clientFactory;
-    private readonly MtaStsOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly MtaStsMetrics _metrics;
@@ -64,7 +63,6 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(metrics);
         _clientFactory = clientFactory;
-        _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;

@@ -322,7 +322,7 @@ public static class DomainName
                 return $"'{shown}' has a label '{Show(label.ToString())}' that begins or ends with a hyphen.";
             }
 
-            lastAllDigits = !label.ContainsAnyExceptInRange('0', '9');
+            lastAllDigits = CharScan.IsAllDigits(label);
             labels++;
             labelStart = i + 1;
         }
@@ -366,7 +366,7 @@ public static class DomainName
     /// <summary>Returns <paramref name="original"/> itself when it already equals the lower-cased name.</summary>
     private static string ToLower(string original, ReadOnlySpan<char> name)
     {
-        if (name.Length == original.Length && !name.ContainsAnyInRange('A', 'Z') && name.SequenceEqual(original))
+        if (name.Length == original.Length && !CharScan.HasAsciiUpper(name) && name.SequenceEqual(original))
         {
             return original;
         }

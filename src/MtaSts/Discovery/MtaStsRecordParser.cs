@@ -27,7 +27,7 @@ public static class MtaStsRecordParser
         }
 
         var span = text.AsSpan();
-        var nonAscii = span.IndexOfAnyExceptInRange('\0', '\u007F');
+        var nonAscii = CharScan.IndexOfNonAscii(span);
         if (nonAscii >= 0)
         {
             errors.Add("not-ascii", $"The record contains the non-ASCII character U+{(int)span[nonAscii]:X4} at position {nonAscii + 1}; it must be US-ASCII (RFC 8461 §3.1).");

@@ -120,7 +120,7 @@ public static class MtaStsPolicyParser
 
                 var start = pos;
                 pos = next;
-                if (rest[..length].IsWhiteSpaceOnlyWsp())
+                if (CharScan.IsWspOnly(rest[..length]))
                 {
                     if (pendingBlank == 0)
                     {
@@ -308,10 +308,10 @@ public static class MtaStsPolicyParser
             }
 
             _maxAgeLine = line;
-            if (value.IsEmpty || value.Length > MaxAgeDigits || value.ContainsAnyExceptInRange('0', '9'))
+            if (value.Length > MaxAgeDigits || !CharScan.IsAllDigits(value))
             {
                 var why = value.IsEmpty ? "it is empty"
-                    : value.ContainsAnyExceptInRange('0', '9') ? "it is not a whole number of seconds written in digits only"
+                    : !CharScan.IsAllDigits(value) ? "it is not a whole number of seconds written in digits only"
                     : $"it has more than {MaxAgeDigits} digits";
                 _errors.Add("max-age-invalid", $"The max_age '{Show(value)}' is invalid: {why}.", line);
                 return;
@@ -445,7 +445,7 @@ public static class MtaStsPolicyParser
             return "it is empty";
         }
 
-        var nonAscii = value.IndexOfAnyExceptInRange('\0', '\u007F');
+        var nonAscii = CharScan.IndexOfNonAscii(value);
         if (nonAscii >= 0)
         {
             return $"it contains the non-ASCII character U+{(int)value[nonAscii]:X4}; use the A-label (xn--) form";
@@ -524,8 +524,6 @@ public static class MtaStsPolicyParser
         return null;
     }
 
-    private static bool IsWhiteSpaceOnlyWsp(this ReadOnlySpan<char> line) => !line.ContainsAnyExcept(' ', '\t');
-
     private static string? NearMiss(ReadOnlySpan<char> key)
     {
         Span<char> folded = stackalloc char[32];
@@ -558,7 +556,7 @@ public static class MtaStsPolicyParser
     private static string LowerSubstring(string text, int start, int length)
     {
         var slice = text.AsSpan(start, length);
-        if (!slice.ContainsAnyInRange('A', 'Z'))
+        if (!CharScan.HasAsciiUpper(slice))
         {
             return text.Substring(start, length);
         }

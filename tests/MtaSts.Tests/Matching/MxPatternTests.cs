@@ -1,0 +1,100 @@
+using MtaSts.Tests.Parsing;
+
+namespace MtaSts.Tests.Matching;
+
+public class MxPatternTests
+{
+    private static MxPattern Pattern(string text) =>
+        Assert.Single(MtaStsPolicyParser.Parse($"version: STSv1\nmode: enforce\nmax_age: 1\nmx: {text}\n").Policy!.MxPatterns);
+
+    [Theory]
+    [InlineData("mx1.example.test", "mx1.example.test", true)]
+    [InlineData("mx1.example.test", "mx2.example.test", false)]
+    [InlineData("mx1.example.test", "a.mx1.example.test", false)]
+    [InlineData("mx1.example.test", "example.test", false)]
+    [InlineData("mx1.example.test", "mx1.example.tes", false)]
+    [InlineData("mx1.example.test", "mx1.example.testx", false)]
+    [InlineData("mx1.example.test", "xmx1.example.test", false)]
+    [InlineData("mx1.example.test", "", false)]
+    [InlineData("*.example.test", "mail.example.test", true)]
+    [InlineData("*.example.test", "a.example.test", true)]
+    [InlineData("*.example.test", "example.test", false)]
+    [InlineData("*.example.test", ".example.test", false)]
+    [InlineData("*.example.test", "xexample.test", false)]
+    [InlineData("*.example.test", "mail.example.test.evil.test", false)]
+    [InlineData("*.example.test", "mail.example.tes", false)]
+    [InlineData("*.example.test", "mail.other.test", false)]
+    [InlineData("*.example.test", "", false)]
+    [InlineData("*.example.test", ".", false)]
+    public void STS_4_1_a_HostMatchesExactNameOrOneLabelUnderWildcard(string pattern, string host, bool expected)
+    {
+        Assert.Equal(expected, Pattern(pattern).Matches(host));
+    }
+
+    [Theory]
+    [InlineData("mx1.example.test", "MX1.EXAMPLE.TEST", true)]
+    [InlineData("mx1.example.test", "Mx1.Example.Test", true)]
+    [InlineData("mx1.example.test", "mx1.example.test.", true)]
+    [InlineData("mx1.example.test", "MX1.example.TEST.", true)]
+    [InlineData("*.example.test", "MAIL.Example.Test.", true)]
+    [InlineData("MX1.Example.Test", "mx1.example.test", true)]
+    [InlineData("mx1.example.test", "mx1.example.test..", false)]
+    [InlineData("*.example.test", "example.test.", false)]
+    [InlineData("mail.example.test", "ma\u0131l.example.test", false)]
+    [InlineData("mail.example.test", "MA\u0130L.example.test", false)]
+    [InlineData("k.example.test", "\u212A.example.test", false)]
+    [InlineData("*.example.test", "\u00fc.example.test", false)]
+    [InlineData("*.example.test", "xn--tda.example.test", true)]
+    public void STS_4_1_b_MatchingIsAsciiCaseInsensitiveAndIgnoresOneTrailingDot(string pattern, string host, bool expected)
+    {
+        Assert.Equal(expected, Pattern(pattern).Matches(host));
+    }
+
+    [Theory]
+    [InlineData("a.example.test", true)]
+    [InlineData("a.b.example.test", false)]
+    [InlineData("a.b.c.example.test", false)]
+    [InlineData("example.test", false)]
+    [InlineData("test", false)]
+    public void A_10_WildcardMatchesExactlyOneLeftMostLabel(string host, bool expected)
+    {
+        Assert.Equal(expected, Pattern("*.example.test").Matches(host));
+    }
+
+    [Fact]
+    public void DefaultPattern_MatchesNothing()
+    {
+        var pattern = default(MxPattern);
+        Assert.False(pattern.Matches("mx1.example.test"));
+        Assert.False(pattern.Matches(string.Empty));
+        Assert.False(pattern.IsWildcard);
+    }
+
+    [Fact]
+    public void PolicyMatchesMx_ChecksEveryPattern()
+    {
+        var policy = MtaStsPolicyParser.Parse("version: STSv1\nmode: enforce\nmax_age: 1\nmx: mx1.example.test\nmx: *.example.net\n").Policy!;
+        Assert.True(policy.MatchesMx("mx1.example.test"));
+        Assert.True(policy.MatchesMx("b.example.net."));
+        Assert.False(policy.MatchesMx("mx2.example.test"));
+        Assert.False(policy.MatchesMx("example.net"));
+        Assert.Throws<ArgumentNullException>(() => policy.MatchesMx((string)null!));
+    }
+
+    [Fact]
+    public void Matches_DoesNotAllocate()
+    {
+        var exact = Pattern("mx1.example.test");
+        var wildcard = Pattern("*.example.test");
+        var policy = MtaStsPolicyParser.Parse("version: STSv1\nmode: enforce\nmax_age: 1\nmx: mx1.example.test\nmx: *.example.net\n").Policy!;
+        var bytes = AllocationMeter.SteadyStateBytes(() =>
+        {
+            Assert.True(exact.Matches("MX1.example.test."));
+            Assert.True(wildcard.Matches("mail.example.test"));
+            Assert.False(wildcard.Matches("a.b.example.test"));
+            Assert.False(exact.Matches("m\u00fcx.example.test"));
+            Assert.True(policy.MatchesMx("x.example.net"));
+        });
+        Assert.Equal(0, bytes);
+    }
+}

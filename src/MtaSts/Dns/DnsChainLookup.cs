@@ -99,12 +99,8 @@ internal static class DnsChainLookup
                 return Failure(queryName, current, chain, "Truncated", $"{type} answer for {current} was truncated");
             }
 
-            if (header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain)
-            {
-                return Absent(queryName, current, chain, Math.Min(chainTtl, NegativeTtl(response)), nameError: true, type);
-            }
-
-            if (header.ResponseCode != DnsHeaderResponseCode.NoError)
+            bool nameError = header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain;
+            if (!nameError && header.ResponseCode != DnsHeaderResponseCode.NoError)
             {
                 string code = header.ResponseCode.ToString();
                 return Failure(queryName, current, chain, code, $"{type} lookup of {current} failed: {code} ({RcodeMnemonic(header.ResponseCode)})");
@@ -167,6 +163,12 @@ internal static class DnsChainLookup
                 chain.Add(target);
                 chainTtl = Math.Min(chainTtl, Math.Max(0, alias.TimeToLive));
                 owner = target;
+            }
+
+            if (nameError)
+            {
+                // RFC 6604: with a CNAME chain in the answer, NXDOMAIN is about the last name of the chain.
+                return Absent(queryName, owner, chain, Math.Min(chainTtl, NegativeTtl(response)), nameError: true, type);
             }
 
             if (found is not null)

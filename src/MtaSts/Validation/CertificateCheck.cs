@@ -1,0 +1,371 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using MtaSts.Dane;
+
+namespace MtaSts.Validation;
+
+/// <summary>A <see cref="CertificateRequirement"/> checked and prepared once (TLSA records ranked, collections copied), then applied to certificates.</summary>
+internal sealed class CertificateCheck
+{
+    private const int RecordsInReason = 4;
+
+    private readonly MxAuthentication _authentication;
+    private readonly string _mxHost;
+    private readonly TlsaRecordSet? _records;
+    private readonly string[] _referenceIdentifiers;
+    private readonly X509Certificate2[] _additionalRoots;
+    private readonly bool _enforce;
+
+    private CertificateCheck(CertificateRequirement requirement)
+    {
+        _authentication = requirement.Authentication;
+        _mxHost = requirement.MxHost;
+        _enforce = requirement.Enforce;
+        _additionalRoots = requirement.AdditionalTrustedRoots is { Count: > 0 } roots ? [.. roots] : [];
+        if (_authentication is MxAuthentication.DaneEe or MxAuthentication.DaneTa)
+        {
+            _records = TlsaRecordSet.Create(requirement.TlsaRecords);
+        }
+
+        // DANE-TA reference identifiers; without any, the MX host is the only one (RFC 7672 §3.2.2, insecure MX RRset).
+        _referenceIdentifiers = requirement.ReferenceIdentifiers.Where(r => !string.IsNullOrWhiteSpace(r)).ToArray() is { Length: > 0 } ids
+            ? ids
+            : [_mxHost];
+    }
+
+    /// <summary>Checks the requirement (programmer errors throw) and prepares it.</summary>
+    /// <param name="requirement">The requirement.</param>
+    /// <returns>The prepared check.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="requirement"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The requirement is incomplete or names an unknown authentication.</exception>
+    public static CertificateCheck Prepare(CertificateRequirement requirement)
+    {
+        ArgumentNullException.ThrowIfNull(requirement);
+        if (!Enum.IsDefined(requirement.Authentication))
+        {
+            throw new ArgumentException($"Unknown authentication {(int)requirement.Authentication}.", nameof(requirement));
+        }
+
+        if (string.IsNullOrWhiteSpace(requirement.MxHost))
+        {
+            throw new ArgumentException("The requirement's MxHost must be a host name.", nameof(requirement));
+        }
+
+        if (requirement.TlsaRecords is null || requirement.ReferenceIdentifiers is null)
+        {
+            throw new ArgumentException("The requirement's TlsaRecords and ReferenceIdentifiers must not be null.", nameof(requirement));
+        }
+
+        return new CertificateCheck(requirement);
+    }
+
+    /// <summary>Applies the requirement to a presented certificate.</summary>
+    /// <param name="certificate">The leaf.</param>
+    /// <param name="chain">The TLS stack's chain.</param>
+    /// <param name="errors">The TLS stack's verdict.</param>
+    /// <returns>The result.</returns>
+    public CertificateValidationResult Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (_authentication == MxAuthentication.None)
+        {
+            return Pass(MxAuthentication.None, "no authentication required: TLS without certificate checks");
+        }
+
+        if (_records is { HasUsableRecords: false })
+        {
+            return Pass(
+                MxAuthentication.None,
+                _records.PublishedCount == 0
+                    ? "no TLSA record given: TLS required, not authenticated (RFC 7672 §2.2)"
+                    : $"the TLSA RRset has no usable record ({_records.PublishedCount} published, all unusable for SMTP): TLS required, not authenticated (RFC 7672 §2.2)");
+        }
+
+        if (certificate is null)
+        {
+            return Fail(_authentication, CertificateResultTypes.ValidationFailure, "the server presented no certificate");
+        }
+
+        var leaf = certificate as X509Certificate2;
+        var created = leaf is null;
+        leaf ??= new X509Certificate2(certificate);
+        try
+        {
+            var presented = Presented(leaf, chain);
+            return _authentication == MxAuthentication.Pkix
+                ? ValidatePkix(leaf, presented, chain, errors)
+                : ValidateDane(leaf, presented);
+        }
+        finally
+        {
+            if (created)
+            {
+                leaf.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The result for an exception thrown while checking (or while reporting a check).</summary>
+    /// <param name="exception">The exception.</param>
+    /// <returns>A <c>validation-failure</c>, accepted only when not enforcing.</returns>
+    public CertificateValidationResult Error(Exception exception) =>
+        Fail(_authentication, CertificateResultTypes.ValidationFailure, $"certificate check failed: {exception.GetType().Name}: {exception.Message}");
+
+    /// <summary>
+    /// The certificates the server sent besides the leaf: SslStream hands them over in the chain's ExtraStore. A chain
+    /// built elsewhere, with an empty ExtraStore, stands for them with its elements.
+    /// </summary>
+    private static List<X509Certificate2> Presented(X509Certificate2 leaf, X509Chain? chain)
+    {
+        var presented = new List<X509Certificate2>();
+        if (chain is null)
+        {
+            return presented;
+        }
+
+        var extra = chain.ChainPolicy.ExtraStore;
+        IEnumerable<X509Certificate2> source = extra.Count > 0 ? extra : chain.ChainElements.Select(e => e.Certificate);
+        foreach (var certificate in source)
+        {
+            if (!SameCertificate(certificate, leaf) && !presented.Exists(c => SameCertificate(c, certificate)))
+            {
+                presented.Add(certificate);
+            }
+        }
+
+        return presented;
+    }
+
+    private static bool SameCertificate(X509Certificate2 a, X509Certificate2 b) =>
+        ReferenceEquals(a, b) || a.RawDataMemory.Span.SequenceEqual(b.RawDataMemory.Span);
+
+    private CertificateValidationResult ValidatePkix(X509Certificate2 leaf, List<X509Certificate2> presented, X509Chain? chain, SslPolicyErrors errors)
+    {
+        // Chain: the TLS stack's verdict under the platform roots; our own build when the caller had no chain.
+        CertificateFailure? problem;
+        if (chain is null)
+        {
+            problem = BuildAndDiagnose(leaf, presented, [], out _);
+            if (problem is null && (errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+            {
+                problem = new CertificateFailure(CertificateResultTypes.NotTrusted, "the TLS stack reported certificate chain errors");
+            }
+        }
+        else if ((errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+        {
+            problem = ChainDiagnosis.Diagnose(chain, int.MaxValue)
+                ?? new CertificateFailure(CertificateResultTypes.NotTrusted, "the TLS stack reported certificate chain errors");
+        }
+        else
+        {
+            problem = null;
+        }
+
+        // The extra roots are trusted besides the platform's: their verdict counts when the chain reaches one of them.
+        if (problem is not null && _additionalRoots.Length > 0)
+        {
+            var custom = BuildAndDiagnose(leaf, presented, _additionalRoots, out var reachedRoot);
+            if (custom is null || reachedRoot)
+            {
+                problem = custom;
+            }
+        }
+
+        if (problem is not null)
+        {
+            return Fail(MxAuthentication.Pkix, problem.ResultType, problem.Reason);
+        }
+
+        // Name: SAN dNSName only, whole-left-most-label wildcard only (RFC 8461 §4.2, decision A-9).
+        bool nameMatches;
+        try
+        {
+            nameMatches = leaf.MatchesHostname(_mxHost, allowWildcards: true, allowCommonName: false);
+        }
+        catch (ArgumentException)
+        {
+            nameMatches = false;
+        }
+
+        if (!nameMatches)
+        {
+            var names = CertificateNames.DnsNames(leaf);
+            return Fail(
+                MxAuthentication.Pkix,
+                CertificateResultTypes.HostMismatch,
+                names.Count == 0
+                    ? $"the certificate has no SAN dNSName for {_mxHost} (the subject CN is not used, RFC 8461 §4.2)"
+                    : $"the certificate's SAN dNSNames ({Join(names)}) do not match {_mxHost}");
+        }
+
+        return Pass(MxAuthentication.Pkix, $"PKIX: trusted chain, certificate valid for {_mxHost}");
+    }
+
+    private static CertificateFailure? BuildAndDiagnose(X509Certificate2 leaf, List<X509Certificate2> presented, X509Certificate2[] roots, out bool reachedRoot)
+    {
+        using var chain = ChainDiagnosis.Create(roots, presented);
+        try
+        {
+            chain.Build(leaf);
+            reachedRoot = (ChainDiagnosis.Flags(chain.ChainStatus) & ChainDiagnosis.AnchorFlags) == 0;
+            return ChainDiagnosis.Diagnose(chain, int.MaxValue);
+        }
+        finally
+        {
+            ChainDiagnosis.DisposeElements(chain, leaf, [.. presented, .. roots]);
+        }
+    }
+
+    private CertificateValidationResult ValidateDane(X509Certificate2 leaf, List<X509Certificate2> presented)
+    {
+        var records = _records!;
+
+        // DANE-EE (RFC 7672 §3.1.1): the leaf alone; no names, no dates, no chain.
+        foreach (var record in records.EndEntity)
+        {
+            if (TlsaMatcher.Matches(record, leaf))
+            {
+                return Pass(MxAuthentication.DaneEe, $"DANE-EE: the server certificate matches TLSA {TlsaMatcher.Abbreviate(record)}");
+            }
+        }
+
+        // DANE-TA (RFC 7672 §3.1.2): an issuer the server presented (never the leaf, never the local store) matches, or a
+        // 2 0 0 record supplies the anchor itself; the chain from the leaf must lead to it; the leaf must carry a reference name.
+        CertificateFailure? failure = null;
+        foreach (var record in records.TrustAnchor)
+        {
+            foreach (var candidate in presented)
+            {
+                if (TlsaMatcher.Matches(record, candidate))
+                {
+                    var result = TryAnchor(leaf, candidate, record, presented, supplied: false, ref failure);
+                    if (result is not null)
+                    {
+                        return result;
+                    }
+                }
+            }
+        }
+
+        foreach (var (supplied, record) in records.SuppliedAnchors)
+        {
+            if (!SameCertificate(supplied, leaf) && !presented.Exists(c => SameCertificate(c, supplied)))
+            {
+                var result = TryAnchor(leaf, supplied, record, presented, supplied: true, ref failure);
+                if (result is not null)
+                {
+                    return result;
+                }
+            }
+        }
+
+        failure ??= new CertificateFailure(CertificateResultTypes.TlsaInvalid, NoMatchReason(leaf, presented));
+        return Fail(failure.ResultType == CertificateResultTypes.TlsaInvalid ? _authentication : MxAuthentication.DaneTa, failure.ResultType, failure.Reason);
+    }
+
+    private CertificateValidationResult? TryAnchor(X509Certificate2 leaf, X509Certificate2 anchor, TlsaAssociation record, List<X509Certificate2> presented, bool supplied, ref CertificateFailure? failure)
+    {
+        var chainProblem = VerifyPathToAnchor(leaf, anchor, presented, out var onPath);
+        if (!onPath && supplied)
+        {
+            // An anchor from a 2 0 0 record that no presented certificate leads to is simply a record that did not match.
+            return null;
+        }
+
+        if (chainProblem is not null)
+        {
+            failure = CertificateFailure.MostTelling(failure, chainProblem);
+            return null;
+        }
+
+        var matched = CertificateNames.MatchDane(leaf, _referenceIdentifiers, out var names, out var fromCommonName);
+        if (matched is null)
+        {
+            var what = names.Count == 0 ? "no DNS name" : (fromCommonName ? $"only the CN {Join(names)}" : $"the SAN dNSNames {Join(names)}");
+            failure = CertificateFailure.MostTelling(
+                failure,
+                new CertificateFailure(CertificateResultTypes.HostMismatch, $"DANE-TA: the certificate has {what}, none matching {Join(_referenceIdentifiers)}"));
+            return null;
+        }
+
+        return Pass(MxAuthentication.DaneTa, $"DANE-TA: chain to '{anchor.Subject}' (TLSA {TlsaMatcher.Abbreviate(record)}), name {matched}");
+    }
+
+    /// <summary>
+    /// Verifies the path from the leaf up to <paramref name="anchor"/> as the sole trust anchor. Validity periods,
+    /// signatures, basic constraints, path lengths, name constraints and purposes apply to every certificate below the
+    /// anchor and to the anchor's constraints; the anchor's own dates, its issuer and anything above it do not.
+    /// </summary>
+    /// <remarks>
+    /// X509Chain with <see cref="X509ChainTrustMode.CustomRootTrust"/> treats only self-issued certificates as roots on
+    /// some platforms (OpenSSL reports an intermediate anchor as <c>PartialChain</c>, or goes on to the presented root and
+    /// reports <c>UntrustedRoot</c>), yet it still verifies everything below. So the chain is built with the anchor as the
+    /// only trusted certificate and judged element by element up to the anchor.
+    /// </remarks>
+    private static CertificateFailure? VerifyPathToAnchor(X509Certificate2 leaf, X509Certificate2 anchor, List<X509Certificate2> presented, out bool onPath)
+    {
+        using var chain = ChainDiagnosis.Create([anchor], presented);
+        try
+        {
+            chain.Build(leaf);
+            var elements = chain.ChainElements;
+            var anchorIndex = -1;
+            for (var i = 1; i < elements.Count; i++)
+            {
+                if (SameCertificate(elements[i].Certificate, anchor))
+                {
+                    anchorIndex = i;
+                    break;
+                }
+            }
+
+            onPath = anchorIndex > 0;
+            return anchorIndex < 0
+                ? new CertificateFailure(CertificateResultTypes.NotTrusted, $"DANE-TA: no valid path from the server certificate to the trust anchor '{anchor.Subject}'")
+                : ChainDiagnosis.Diagnose(chain, anchorIndex + 1, anchorIndex);
+        }
+        finally
+        {
+            ChainDiagnosis.DisposeElements(chain, leaf, [.. presented, anchor]);
+        }
+    }
+
+    private string NoMatchReason(X509Certificate2 leaf, List<X509Certificate2> presented)
+    {
+        var records = _records!;
+        var text = new StringBuilder("no TLSA record matched the presented chain (");
+        var kept = records.EndEntity.Concat(records.TrustAnchor).ToList();
+        text.AppendJoin(", ", kept.Take(RecordsInReason).Select(TlsaMatcher.Abbreviate));
+        if (kept.Count > RecordsInReason)
+        {
+            text.Append(", and ").Append(kept.Count - RecordsInReason).Append(" more");
+        }
+
+        text.Append("; server key 3 1 1 ").Append(TlsaMatcher.SubjectPublicKeyInfoSha256Hex(leaf)).Append(')');
+
+        if (records.TrustAnchor.Any(r => TlsaMatcher.Matches(r, leaf)))
+        {
+            text.Append("; a DANE-TA record matches the server certificate itself, which only a DANE-EE (3) record can pin");
+        }
+
+        if (records.Superseded.Any(r => r.Usage == (byte)TlsaUsage.DaneEe ? TlsaMatcher.Matches(r, leaf) : presented.Exists(c => TlsaMatcher.Matches(r, c))))
+        {
+            text.Append("; a weaker digest matched, but a stronger one is published for the same usage and selector (RFC 7671 §9)");
+        }
+
+        return text.ToString();
+    }
+
+    private static CertificateValidationResult Pass(MxAuthentication authentication, string reason) =>
+        new() { Passed = true, Accepted = true, ResultType = null, Reason = reason, Authentication = authentication };
+
+    private CertificateValidationResult Fail(MxAuthentication authentication, string resultType, string reason) =>
+        new() { Passed = false, Accepted = !_enforce, ResultType = resultType, Reason = reason, Authentication = authentication };
+
+    private static string Join(IEnumerable<string> names)
+    {
+        const int Shown = 5;
+        var list = names.Take(Shown + 1).ToList();
+        return list.Count > Shown ? string.Join(", ", list.Take(Shown)) + ", …" : string.Join(", ", list);
+    }
+}

@@ -265,7 +265,6 @@ public sealed class PolicyHostTests(PolicyHostFixture fixture) : IClassFixture<P
 
         Assert.Equal("abcdef", text.ToString());
         Assert.True(reads.Count >= 2, $"arrived in {reads.Count} piece(s)");
-        Assert.All(reads, r => Assert.True(r <= 2));
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(100), $"body after {watch.Elapsed}");
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -396,6 +397,12 @@ public sealed class PolicyHost : IAsyncDisposable
 
         if (script.ResetConnection)
         {
+            // Linger 0 turns the close into a TCP RST, as from a crashing server or a middlebox.
+            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+
             context.Abort();
             return;
         }

@@ -387,6 +387,26 @@ public sealed class LoopbackDnsServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GarbageQueries_AreIgnored_AndTheServerKeepsAnswering()
+    {
+        _dns.AddA("a.example.test", IPAddress.Loopback);
+        using (var udp = new UdpClient(AddressFamily.InterNetwork))
+        {
+            await udp.SendAsync(new byte[] { 1, 2, 3 }, _dns.EndPoint);
+            await udp.SendAsync(Enumerable.Range(0, 40).Select(i => (byte)(i * 37)).ToArray(), _dns.EndPoint);
+        }
+
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(_dns.EndPoint);
+            await tcp.GetStream().WriteAsync(new byte[] { 0, 30, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9 });
+        }
+
+        Assert.Single((await Client(tcp: false).QueryAsync("a.example.test", QueryType.A)).Answers);
+        Assert.Single((await Client(tcp: true).QueryAsync("a.example.test", QueryType.A)).Answers);
+    }
+
+    [Fact]
     public void BadInput_IsArgumentException()
     {
         Assert.Throws<ArgumentException>(() => _dns.AddA("", IPAddress.Loopback));

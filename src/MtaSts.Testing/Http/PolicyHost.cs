@@ -256,7 +256,20 @@ public sealed class PolicyHost : IAsyncDisposable
         }
 
         var name = host.Trim().TrimEnd('.').ToLowerInvariant();
-        return name.Length == 0 ? null : name;
+        if (name.Length == 0)
+        {
+            return null;
+        }
+
+        // The TLS stack hands an internationalised SNI over as Unicode; hosts are keyed by their A-labels.
+        try
+        {
+            return System.Text.Ascii.IsValid(name) ? name : new System.Globalization.IdnMapping().GetAscii(name).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return name;
+        }
     }
 
     private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)

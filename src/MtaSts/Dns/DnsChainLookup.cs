@@ -207,11 +207,7 @@ internal static class DnsChainLookup
     }
 
     /// <summary>Lower-case, no trailing dot.</summary>
-    internal static string Normalize(string name)
-    {
-        string trimmed = name.EndsWith('.') ? name[..^1] : name;
-        return trimmed.ToLowerInvariant();
-    }
+    internal static string Normalize(string name) => DnsNames.FromWire(name);
 
     private static bool SameName(DnsString? owner, string name)
     {
@@ -220,13 +216,7 @@ internal static class DnsChainLookup
             return false;
         }
 
-        ReadOnlySpan<char> value = owner.Value.AsSpan();
-        if (value.EndsWith("."))
-        {
-            value = value[..^1];
-        }
-
-        return value.Equals(name, StringComparison.OrdinalIgnoreCase);
+        return string.Equals(DnsNames.FromWire(owner.Value), DnsNames.FromWire(name), StringComparison.Ordinal);
     }
 
     private static bool HasStrayRecords(IReadOnlyList<DnsResourceRecord> answers, QueryType type)

@@ -65,8 +65,8 @@ public sealed class LoopbackDnsServerTests : IAsyncLifetime
         var tlsa = await client.QueryAsync("_25._tcp.mx1.example.test", QueryType.TLSA);
         var association = Assert.Single(tlsa.Answers.TlsaRecords());
         Assert.Equal(TlsaCertificateUsage.DANEEE, association.CertificateUsage);
-        Assert.Equal(TlsaSelector.PublicKey, association.Selector);
-        Assert.Equal(TlsaMatchingType.SHA256, association.MatchingType);
+        Assert.Equal(DnsClient.Protocol.TlsaSelector.PublicKey, association.Selector);
+        Assert.Equal(DnsClient.Protocol.TlsaMatchingType.SHA256, association.MatchingType);
         Assert.Equal([0xAB, 0xCD, 0xEF], association.CertificateAssociationData);
 
         var transport = tcp ? DnsTransport.Tcp : DnsTransport.Udp;

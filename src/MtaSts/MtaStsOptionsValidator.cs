@@ -50,11 +50,18 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
             MaxRecordRecheckInterval = options.MaxRecordRecheckInterval,
             FailedFetchBackoff = options.FailedFetchBackoff,
             RefreshAfter = options.RefreshAfter,
+            DaneEnabled = options.DaneEnabled,
+            SmtpPort = options.SmtpPort,
         };
 
         foreach (var server in options.NameServers)
         {
             copy.NameServers.Add(server);
+        }
+
+        foreach (var resolver in options.TrustedDnssecResolvers)
+        {
+            copy.TrustedDnssecResolvers.Add(resolver);
         }
 
         copy.AdditionalTrustedRoots.AddRange(options.AdditionalTrustedRoots);
@@ -71,6 +78,7 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
         CheckRange(failures, nameof(MtaStsOptions.PolicyFetchRetries), options.PolicyFetchRetries, 0, 5);
         CheckRange(failures, nameof(MtaStsOptions.MaxPolicyBodyBytes), options.MaxPolicyBodyBytes, 1024, 1024 * 1024);
         CheckRange(failures, nameof(MtaStsOptions.PolicyHostPort), options.PolicyHostPort, 1, 65535);
+        CheckRange(failures, nameof(MtaStsOptions.SmtpPort), options.SmtpPort, 1, 65535);
         CheckRange(failures, nameof(MtaStsOptions.MaxCachedDomains), options.MaxCachedDomains, 1, 10_000_000);
         CheckRange(failures, nameof(MtaStsOptions.MinRecordRecheckInterval), options.MinRecordRecheckInterval, TimeSpan.Zero, TimeSpan.FromDays(1), "0", "1 day");
         CheckRange(failures, nameof(MtaStsOptions.MaxRecordRecheckInterval), options.MaxRecordRecheckInterval, TimeSpan.Zero, TimeSpan.FromDays(1), "0", "1 day");
@@ -96,6 +104,14 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
             if (options.NameServers[i] is null)
             {
                 failures.Add($"{nameof(MtaStsOptions.NameServers)}[{i}] is null.");
+            }
+        }
+
+        for (var i = 0; i < options.TrustedDnssecResolvers.Count; i++)
+        {
+            if (options.TrustedDnssecResolvers[i] is null)
+            {
+                failures.Add($"{nameof(MtaStsOptions.TrustedDnssecResolvers)}[{i}] is null.");
             }
         }
 

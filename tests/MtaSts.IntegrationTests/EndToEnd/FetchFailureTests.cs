@@ -43,7 +43,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
     public async Task STS_3_3_f_StatusOtherThan200_IsAPolicyFetchError(int status)
     {
         // Also: A-8
-        var result = await ResolveWithAsync("status", new PolicyResponse { StatusCode = status, Body = "version: STSv1" });
+        var result = await ResolveWithAsync("status", new PolicyResponse { StatusCode = status, Body = status == 204 ? string.Empty : "version: STSv1" });
 
         AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
         Assert.Equal("sts-policy-fetch-error", result.ReportResultType);

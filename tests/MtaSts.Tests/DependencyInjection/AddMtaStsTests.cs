@@ -37,6 +37,8 @@ public class AddMtaStsTests
         { "RefreshAfter below 1 minute", nameof(MtaStsOptions.RefreshAfter) },
         { "RefreshAfter above 365 days", nameof(MtaStsOptions.RefreshAfter) },
         { "NameServers with a null entry", nameof(MtaStsOptions.NameServers) },
+        { "SmtpPort 0", nameof(MtaStsOptions.SmtpPort) },
+        { "TrustedDnssecResolvers with a null entry", nameof(MtaStsOptions.TrustedDnssecResolvers) },
     };
 
     [Theory]
@@ -129,8 +131,11 @@ public class AddMtaStsTests
             MaxRecordRecheckInterval = TimeSpan.FromMinutes(2),
             FailedFetchBackoff = TimeSpan.FromMinutes(6),
             RefreshAfter = TimeSpan.FromHours(3),
+            DaneEnabled = false,
+            SmtpPort = 2525,
         };
         original.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 5353));
+        original.TrustedDnssecResolvers.Add(IPAddress.Parse("192.0.2.53"));
 
         var copy = MtaStsOptionsValidator.Snapshot(original);
         original.NameServers.Clear();
@@ -146,6 +151,7 @@ public class AddMtaStsTests
 
         Assert.Equal(4, copy.DnsRetries);
         Assert.Equal([new IPEndPoint(IPAddress.Loopback, 5353)], copy.NameServers);
+        Assert.Equal([IPAddress.Parse("192.0.2.53")], copy.TrustedDnssecResolvers);
         Assert.NotSame(original.AdditionalTrustedRoots, copy.AdditionalTrustedRoots);
     }
 
@@ -291,6 +297,8 @@ public class AddMtaStsTests
             case "RefreshAfter below 1 minute": options.RefreshAfter = TimeSpan.FromSeconds(59); break;
             case "RefreshAfter above 365 days": options.RefreshAfter = TimeSpan.FromDays(366); break;
             case "NameServers with a null entry": options.NameServers.Add(null!); break;
+            case "SmtpPort 0": options.SmtpPort = 0; break;
+            case "TrustedDnssecResolvers with a null entry": options.TrustedDnssecResolvers.Add(null!); break;
             default: throw new ArgumentOutOfRangeException(nameof(breakage), breakage, null);
         }
 

@@ -29,7 +29,7 @@ builder.Services.AddHostedService<PolicyReporter>();
 await builder.Build().RunAsync();
 
 /// <summary>Resolves the domains given on the command line once, logs each answer, and stops the host.</summary>
-internal sealed class PolicyReporter(IMtaStsPolicyResolver resolver, IHostApplicationLifetime lifetime, ILogger<PolicyReporter> logger) : BackgroundService
+internal sealed partial class PolicyReporter(IMtaStsPolicyResolver resolver, IHostApplicationLifetime lifetime, ILogger<PolicyReporter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,10 +37,13 @@ internal sealed class PolicyReporter(IMtaStsPolicyResolver resolver, IHostApplic
         foreach (var domain in domains)
         {
             var resolution = await resolver.ResolveAsync(domain, stoppingToken);
-            logger.LogInformation("{Resolution}", resolution);
+            LogResolution(logger, resolution);
             Console.WriteLine(resolution);
         }
 
         lifetime.StopApplication();
     }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Resolution}")]
+    private static partial void LogResolution(ILogger logger, MtaStsResolution resolution);
 }

@@ -12,9 +12,9 @@ namespace MtaSts.Testing;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Keys are ECDSA P-256 unless asked otherwise, so minting is fast (well under a millisecond per certificate).
+/// Keys are ECDSA P-256 unless asked otherwise, so minting is fast (a few milliseconds per certificate on Linux).
 /// Server certificates come back with a private key that <c>SslStream</c> and Kestrel can use on Linux, macOS and
-/// Windows: they are round-tripped through PKCS#12 because Windows' TLS stack refuses ephemeral keys.
+/// Windows; on Windows and macOS they are round-tripped through PKCS#12 because those TLS stacks refuse ephemeral keys.
 /// </para>
 /// <para>
 /// Validity periods are taken from <see cref="TimeProvider"/> (the real clock by default). TLS stacks check them against
@@ -324,7 +324,10 @@ public sealed class TestCertificateAuthority : IDisposable
         else
         {
             request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
-            using var signed = request.Create(issuer, notBefore, notAfter, NewSerialNumber());
+
+            // The authorities' keys are ECDSA; the generator overload lets them sign RSA certificates too.
+            using var issuerKey = issuer.GetECDsaPrivateKey() ?? throw new InvalidOperationException("The issuer has no ECDSA private key.");
+            using var signed = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), notBefore, notAfter, NewSerialNumber());
             issued = key is RSA rsaKey ? signed.CopyWithPrivateKey(rsaKey) : signed.CopyWithPrivateKey((ECDsa)key);
         }
 
@@ -363,9 +366,18 @@ public sealed class TestCertificateAuthority : IDisposable
 
     private static DateTimeOffset ToOffset(DateTime value) => new(value.ToUniversalTime(), TimeSpan.Zero);
 
-    /// <summary>Round-trips through PKCS#12 so the private key is a persisted one every platform's TLS stack accepts.</summary>
+    /// <summary>
+    /// Returns an independent copy whose private key every platform's TLS stack accepts. Windows (SChannel) and macOS
+    /// refuse the ephemeral key <c>CopyWithPrivateKey</c> gives, so there the certificate round-trips through PKCS#12;
+    /// OpenSSL on Linux takes it as it is, which saves the (slow) key-derivation of a PKCS#12 export and import.
+    /// </summary>
     private static X509Certificate2 Reload(X509Certificate2 withKey)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            return CopyWithKey(withKey);
+        }
+
         var pfx = withKey.Export(X509ContentType.Pkcs12);
         try
         {
@@ -379,6 +391,21 @@ public sealed class TestCertificateAuthority : IDisposable
         {
             CryptographicOperations.ZeroMemory(pfx);
         }
+    }
+
+    private static X509Certificate2 CopyWithKey(X509Certificate2 withKey)
+    {
+        using var publicPart = PublicOnly(withKey);
+        if (withKey.GetECDsaPrivateKey() is { } ecdsa)
+        {
+            using (ecdsa)
+            {
+                return publicPart.CopyWithPrivateKey(ecdsa);
+            }
+        }
+
+        using var rsa = withKey.GetRSAPrivateKey() ?? throw new InvalidOperationException("The certificate has no private key.");
+        return publicPart.CopyWithPrivateKey(rsa);
     }
 
     private static X509Certificate2 PublicOnly(X509Certificate2 certificate)

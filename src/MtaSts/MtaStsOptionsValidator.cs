@@ -55,14 +55,14 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
             RequireMtaStsWithDane = options.RequireMtaStsWithDane,
         };
 
-        foreach (var resolver in options.TrustedDnssecResolvers)
-        {
-            copy.TrustedDnssecResolvers.Add(resolver);
-        }
-
         foreach (var server in options.NameServers)
         {
             copy.NameServers.Add(server);
+        }
+
+        foreach (var resolver in options.TrustedDnssecResolvers)
+        {
+            copy.TrustedDnssecResolvers.Add(resolver);
         }
 
         copy.AdditionalTrustedRoots.AddRange(options.AdditionalTrustedRoots);

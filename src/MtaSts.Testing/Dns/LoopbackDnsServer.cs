@@ -24,6 +24,8 @@ using DomainName = ARSoft.Tools.Net.DomainName;
 /// as on the wire.
 /// </para>
 /// <para>
+/// Records of the asked type win over a CNAME at the same name (a zone that has both is broken anyway); a query of type
+/// ANY returns every record at the name; an SOA query at a name's last two labels is answered with the synthetic SOA.
 /// Faults (<see cref="SetFault(string, DnsFault)"/>) apply to the question name, not to names reached through a CNAME.
 /// All members are thread-safe; changes apply to the next query.
 /// </para>

@@ -88,21 +88,14 @@ internal sealed class LoopbackUdpTransport(Socket socket, IResponseGate gate) : 
                     _local);
                 return new Connection(this, socket, package, gate);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (token.IsCancellationRequested || ex is OperationCanceledException or ObjectDisposedException)
             {
-                return null;
+                return null; // stopping
             }
-            catch (ObjectDisposedException)
+            catch (Exception)
             {
-                return null;
-            }
-            catch (SocketException) when (!token.IsCancellationRequested)
-            {
-                // e.g. ICMP port unreachable reported on the next receive (Windows); keep serving.
-            }
-            catch (Exception) when (!token.IsCancellationRequested)
-            {
-                // A datagram ARSoft cannot identify: ignore it.
+                // ICMP port unreachable reported on the next receive (Windows), or a datagram ARSoft cannot identify:
+                // keep serving. Never throw: ARSoft awaits this from an async void loop.
             }
         }
 
@@ -200,17 +193,15 @@ internal sealed class LoopbackTcpTransport(Socket listener, IResponseGate gate) 
                 _connections[connection] = 0;
                 return connection;
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (token.IsCancellationRequested || ex is OperationCanceledException or ObjectDisposedException)
             {
-                return null;
+                return null; // stopping
             }
-            catch (ObjectDisposedException)
+            catch (Exception)
             {
-                return null;
-            }
-            catch (SocketException) when (!token.IsCancellationRequested)
-            {
-                // A client that gave up before the accept completed; keep listening.
+                // A client that gave up before the accept completed: keep listening, after a breath so a broken
+                // listener cannot spin. Never throw: ARSoft awaits this from an async void loop.
+                await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -255,7 +256,20 @@ public sealed class PolicyHost : IAsyncDisposable
         }
 
         var name = host.Trim().TrimEnd('.').ToLowerInvariant();
-        return name.Length == 0 ? null : name;
+        if (name.Length == 0)
+        {
+            return null;
+        }
+
+        // The TLS stack hands an internationalised SNI over as Unicode; hosts are keyed by their A-labels.
+        try
+        {
+            return System.Text.Ascii.IsValid(name) ? name : new System.Globalization.IdnMapping().GetAscii(name).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return name;
+        }
     }
 
     private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
@@ -396,6 +410,12 @@ public sealed class PolicyHost : IAsyncDisposable
 
         if (script.ResetConnection)
         {
+            // Linger 0 turns the close into a TCP RST, as from a crashing server or a middlebox.
+            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+
             context.Abort();
             return;
         }

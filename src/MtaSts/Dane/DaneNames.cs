@@ -10,15 +10,10 @@ internal static class DaneNames
     private static readonly IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = true };
 
     /// <summary>
-    /// A name as it came from DNS (DnsClient's presentation form, A-labels, possibly with a trailing dot) in the form the
+    /// A name as it came from DNS (DnsClient's presentation form, possibly Unicode, possibly with a trailing dot) in the form the
     /// library uses everywhere: lower-case, no trailing dot. The root name <c>.</c> becomes the empty string.
     /// </summary>
-    public static string FromWire(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var trimmed = name.EndsWith('.') ? name[..^1] : name;
-        return trimmed.ToLowerInvariant();
-    }
+    public static string FromWire(string name) => Dns.DnsNames.FromWire(name);
 
     /// <summary>
     /// A host or domain name given by a caller: surrounding white space and one trailing dot removed, U-labels turned
@@ -58,7 +53,7 @@ internal static class DaneNames
 
     /// <summary>Whether two names are the same DNS name (ASCII case-insensitive, trailing dot ignored).</summary>
     public static bool Equal(string a, string b) =>
-        string.Equals(a.TrimEnd('.'), b.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+        string.Equals(FromWire(a), FromWire(b), StringComparison.Ordinal);
 
     /// <summary>
     /// Whether a "host name" is really an IP address (<c>192.0.2.1</c>, <c>[192.0.2.1]</c>, <c>[IPv6:2001:db8::1]</c>,

@@ -10,8 +10,8 @@ internal static partial class Log
     public static partial void FetchStarting(ILogger logger, string domain, Uri url);
 
     [LoggerMessage(EventId = 201, EventName = "FetchSucceeded", Level = LogLevel.Information,
-        Message = "Fetched the MTA-STS policy of {Domain}: {Bytes} bytes in {ElapsedMilliseconds} ms")]
-    public static partial void FetchSucceeded(ILogger logger, string domain, int bytes, long elapsedMilliseconds);
+        Message = "Fetched the MTA-STS policy of {Domain}: {Characters} characters in {ElapsedMilliseconds} ms")]
+    public static partial void FetchSucceeded(ILogger logger, string domain, int characters, long elapsedMilliseconds);
 
     [LoggerMessage(EventId = 202, EventName = "FetchFailed", Level = LogLevel.Warning,
         Message = "Fetching the MTA-STS policy of {Domain} failed after {ElapsedMilliseconds} ms: {Failure} ({ReasonCode}): {Reason}")]

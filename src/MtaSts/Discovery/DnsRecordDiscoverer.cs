@@ -47,7 +47,7 @@ internal sealed class DnsRecordDiscoverer : IMtaStsRecordDiscoverer
         {
             case DnsLookupStatus.Failed:
             {
-                string message = $"TXT lookup of {queryName} failed: {lookup.Message}";
+                string message = string.IsNullOrEmpty(lookup.Message) ? $"TXT lookup of {queryName} failed" : lookup.Message;
                 Log.DiscoveryDnsFailure(_logger, domain, lookup.ResponseCode, message);
                 return new DiscoveryResult
                 {

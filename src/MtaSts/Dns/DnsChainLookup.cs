@@ -99,12 +99,8 @@ internal static class DnsChainLookup
                 return Failure(queryName, current, chain, "Truncated", $"{type} answer for {current} was truncated");
             }
 
-            if (header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain)
-            {
-                return Absent(queryName, current, chain, Math.Min(chainTtl, NegativeTtl(response)), nameError: true, type);
-            }
-
-            if (header.ResponseCode != DnsHeaderResponseCode.NoError)
+            bool nameError = header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain;
+            if (!nameError && header.ResponseCode != DnsHeaderResponseCode.NoError)
             {
                 string code = header.ResponseCode.ToString();
                 return Failure(queryName, current, chain, code, $"{type} lookup of {current} failed: {code} ({RcodeMnemonic(header.ResponseCode)})");
@@ -169,6 +165,12 @@ internal static class DnsChainLookup
                 owner = target;
             }
 
+            if (nameError)
+            {
+                // RFC 6604: with a CNAME chain in the answer, NXDOMAIN is about the last name of the chain.
+                return Absent(queryName, owner, chain, Math.Min(chainTtl, NegativeTtl(response)), nameError: true, type);
+            }
+
             if (found is not null)
             {
                 long ttl = chainTtl;
@@ -205,11 +207,7 @@ internal static class DnsChainLookup
     }
 
     /// <summary>Lower-case, no trailing dot.</summary>
-    internal static string Normalize(string name)
-    {
-        string trimmed = name.EndsWith('.') ? name[..^1] : name;
-        return trimmed.ToLowerInvariant();
-    }
+    internal static string Normalize(string name) => DnsNames.FromWire(name);
 
     private static bool SameName(DnsString? owner, string name)
     {
@@ -218,13 +216,7 @@ internal static class DnsChainLookup
             return false;
         }
 
-        ReadOnlySpan<char> value = owner.Value.AsSpan();
-        if (value.EndsWith("."))
-        {
-            value = value[..^1];
-        }
-
-        return value.Equals(name, StringComparison.OrdinalIgnoreCase);
+        return string.Equals(DnsNames.FromWire(owner.Value), DnsNames.FromWire(name), StringComparison.Ordinal);
     }
 
     private static bool HasStrayRecords(IReadOnlyList<DnsResourceRecord> answers, QueryType type)

@@ -44,12 +44,14 @@ internal sealed class PolicyFetcher : IPolicyFetcher
     internal static readonly TimeSpan MinAttemptTimeout = TimeSpan.FromSeconds(1);
 
     private const int MaxEchoedLength = 200;
+    private const int MaxBodyLimit = 1024 * 1024;
+    private static readonly TimeSpan MinTotalTimeout = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxTotalTimeout = TimeSpan.FromDays(1);
     private static readonly ResiliencePropertyKey<string> HostKey = new("MtaSts.PolicyHost");
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly string UserAgent = "MtaSts/" + MtaStsMetrics.Version;
 
     private readonly Func<HttpClient> _clientFactory;
-    private readonly MtaStsOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly MtaStsMetrics _metrics;
@@ -63,8 +65,22 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(metrics);
+        if (options.MaxPolicyBodyBytes is < 1 or > MaxBodyLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxPolicyBodyBytes, $"MtaStsOptions.MaxPolicyBodyBytes must be between 1 and {MaxBodyLimit}.");
+        }
+
+        if (options.PolicyFetchTimeout <= MinTotalTimeout || options.PolicyFetchTimeout >= MaxTotalTimeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetchTimeout, "MtaStsOptions.PolicyFetchTimeout must be longer than 10 ms and shorter than 1 day.");
+        }
+
+        if (options.PolicyFetchRetries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetchRetries, "MtaStsOptions.PolicyFetchRetries must not be negative.");
+        }
+
         _clientFactory = clientFactory;
-        _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;

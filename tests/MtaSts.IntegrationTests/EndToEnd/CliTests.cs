@@ -10,7 +10,7 @@ public sealed class CliTests(WorldFixture fixture) : IClassFixture<WorldFixture>
 {
     private MtaStsTestWorld World => fixture.World;
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

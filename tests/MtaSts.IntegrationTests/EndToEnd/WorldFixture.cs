@@ -28,5 +28,5 @@ public sealed class WorldFixture : IAsyncLifetime
     }
 
     /// <summary>A domain name no other test uses.</summary>
-    public static string UniqueDomain(string label) => $"{label}-{Guid.NewGuid():N}".Substring(0, Math.Min(label.Length + 9, 60)) + ".example.test";
+    public static string UniqueDomain(string label) => $"{label}-{Guid.NewGuid().ToString("N")[..8]}.example.test";
 }

@@ -65,8 +65,8 @@ public sealed class LoopbackDnsServerTests : IAsyncLifetime
         var tlsa = await client.QueryAsync("_25._tcp.mx1.example.test", QueryType.TLSA);
         var association = Assert.Single(tlsa.Answers.TlsaRecords());
         Assert.Equal(TlsaCertificateUsage.DANEEE, association.CertificateUsage);
-        Assert.Equal(TlsaSelector.PublicKey, association.Selector);
-        Assert.Equal(TlsaMatchingType.SHA256, association.MatchingType);
+        Assert.Equal(DnsClient.Protocol.TlsaSelector.PublicKey, association.Selector);
+        Assert.Equal(DnsClient.Protocol.TlsaMatchingType.SHA256, association.MatchingType);
         Assert.Equal([0xAB, 0xCD, 0xEF], association.CertificateAssociationData);
 
         var transport = tcp ? DnsTransport.Tcp : DnsTransport.Udp;
@@ -384,6 +384,26 @@ public sealed class LoopbackDnsServerTests : IAsyncLifetime
         _dns.ResetCounters();
         Assert.Empty(_dns.Queries);
         Assert.Equal(0, _dns.QueryCount("a.example.test"));
+    }
+
+    [Fact]
+    public async Task GarbageQueries_AreIgnored_AndTheServerKeepsAnswering()
+    {
+        _dns.AddA("a.example.test", IPAddress.Loopback);
+        using (var udp = new UdpClient(AddressFamily.InterNetwork))
+        {
+            await udp.SendAsync(new byte[] { 1, 2, 3 }, _dns.EndPoint);
+            await udp.SendAsync(Enumerable.Range(0, 40).Select(i => (byte)(i * 37)).ToArray(), _dns.EndPoint);
+        }
+
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(_dns.EndPoint);
+            await tcp.GetStream().WriteAsync(new byte[] { 0, 30, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9 });
+        }
+
+        Assert.Single((await Client(tcp: false).QueryAsync("a.example.test", QueryType.A)).Answers);
+        Assert.Single((await Client(tcp: true).QueryAsync("a.example.test", QueryType.A)).Answers);
     }
 
     [Fact]

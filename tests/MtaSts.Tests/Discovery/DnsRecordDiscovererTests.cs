@@ -303,6 +303,19 @@ public class DnsRecordDiscovererTests
         Assert.Contains("target.provider.test", result.Message);
     }
 
+    [Fact(DisplayName = "RFC 8461 §3.1: NXDOMAIN after a CNAME in the same answer is about the target")]
+    public async Task STS_3_1_j_CnameThenNxDomain_IsNotFoundForTarget()
+    {
+        var dns = new FakeDnsQuery().NxDomain(Name, QueryType.TXT, Soa("provider.test", 900, 900), CName(Name, "gone.provider.test.", ttl: 600));
+
+        DiscoveryResult result = await DiscoverAsync(dns);
+
+        Assert.Equal(DiscoveryStatus.NotFound, result.Status);
+        Assert.Equal("gone.provider.test does not exist (NXDOMAIN)", result.Message);
+        Assert.Equal(TimeSpan.FromSeconds(600), result.TimeToLive);
+        Assert.Equal(1, dns.QueryCount);
+    }
+
     [Fact(DisplayName = "RFC 8461 §3.1: a CNAME loop is detected and is a DNS failure, without endless queries")]
     public async Task STS_3_1_j_CnameLoop_IsDnsFailure()
     {

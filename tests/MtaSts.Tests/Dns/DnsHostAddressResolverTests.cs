@@ -11,7 +11,7 @@ public class DnsHostAddressResolverTests
     private const string Host = "mta-sts.example.test";
 
     [Fact]
-    public async Task ResolveAsync_AskesAAndAaaa_ReturnsAllInterleavedIPv6First()
+    public async Task ResolveAsync_AsksAAndAaaa_ReturnsAllInterleavedIPv6First()
     {
         var dns = new FakeDnsQuery()
             .Answer(Host, QueryType.A, A(Host, "192.0.2.1"), A(Host, "192.0.2.2"))

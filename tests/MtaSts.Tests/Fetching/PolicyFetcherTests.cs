@@ -522,6 +522,18 @@ public class PolicyFetcherTests
     }
 
     [Theory]
+    [InlineData(0, 60, 2)]
+    [InlineData(2 * 1024 * 1024, 60, 2)]
+    [InlineData(65536, 0, 2)]
+    [InlineData(65536, 60, -1)]
+    public void Constructor_OutOfRangeOptions_ThrowArgumentException(int maxBody, double totalSeconds, int retries)
+    {
+        var options = new MtaStsOptions { MaxPolicyBodyBytes = maxBody, PolicyFetchTimeout = TimeSpan.FromSeconds(totalSeconds), PolicyFetchRetries = retries };
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => Fetcher(StubHttpHandler.Document(Policy), options));
+    }
+
+    [Theory]
     [InlineData(60, 2, 20)]
     [InlineData(60, 0, 60)]
     [InlineData(2, 2, 1)]

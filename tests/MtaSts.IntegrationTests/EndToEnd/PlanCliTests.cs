@@ -11,7 +11,7 @@ public sealed class PlanCliTests(WorldFixture fixture) : IClassFixture<WorldFixt
 {
     private MtaStsTestWorld World => fixture.World;
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

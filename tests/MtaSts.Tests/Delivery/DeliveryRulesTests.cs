@@ -89,6 +89,57 @@ public sealed class DeliveryRulesTests : IDisposable
     }
 
     [Fact]
+    public async Task DANE_2_1_2_b_AddressLookupFailsForOneHost_TheOthersAreStillUsed()
+    {
+        _h.Mx(secure: true, (10, Mx1), (20, Mx2)).PlainHost(Mx2);
+        _h.Dns.Fail(Mx1, QueryType.A).NoData(Mx1, QueryType.AAAA, ad: true);
+
+        var plan = await _h.PlanAsync();
+
+        Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
+        Assert.False(plan.Hosts[0].Use);
+        Assert.True(plan.Hosts[0].Temporary);
+        Assert.Equal(DaneStatus.LookupFailed, plan.Hosts[0].Dane);
+        Assert.True(plan.Hosts[1].Use);
+        Assert.Equal(0, _h.AskedCount(QueryType.TLSA));
+    }
+
+    [Fact]
+    public async Task DANE_2_2_1_a_TlsaRecordsAndBaseDomainAreDerivedPerHost()
+    {
+        const string aliased = "mx3.example.test", target = "mx.provider.test";
+        _h.Mx(secure: true, (10, Mx1), (20, Mx2), (30, aliased)).DaneHost(Mx1, DaneEe(Mx1)).DaneHost(Mx2, DaneTa(Mx2));
+        _h.Dns.Answer(aliased, QueryType.A, ad: true, Cname(aliased, target + "."), A(target, "192.0.2.30"))
+            .NoData(aliased, QueryType.AAAA, ad: true, Cname(aliased, target + "."))
+            .NxDomain(TlsaName(target), QueryType.TLSA, ad: true)
+            .Answer(TlsaName(aliased), QueryType.TLSA, ad: true, DaneEe(aliased, 0x33));
+
+        var plan = await _h.PlanAsync();
+
+        Assert.Equal([MxAuthentication.DaneEe, MxAuthentication.DaneTa, MxAuthentication.DaneEe], plan.Hosts.Select(h => h.Authentication));
+        Assert.Equal([0xAB, 0xCD, 0x33], plan.Hosts.Select(h => h.CertificateRequirement.TlsaRecords[0].Data.Span[0]));
+        Assert.Equal([Mx1, Mx2, aliased], plan.Hosts.Select(h => h.Sni)); // the third: the original name, after the expanded one had none
+    }
+
+    [Fact]
+    public async Task DANE_3_2_2_c_ImplicitMxThroughASecureAlias_TheOriginalNextHopIsAlsoAReferenceIdentifier()
+    {
+        const string target = "mail.provider.test";
+        _h.Dns.NoData(Domain, QueryType.MX, ad: true, Cname(Domain, target + "."));
+        _h.Dns.Answer(Domain, QueryType.A, ad: true, Cname(Domain, target + "."), A(target, "192.0.2.40"))
+            .NoData(Domain, QueryType.AAAA, ad: true, Cname(Domain, target + "."))
+            .Answer(TlsaName(target), QueryType.TLSA, ad: true, DaneTa(target));
+
+        var plan = await _h.PlanAsync();
+
+        Assert.True(plan.ImplicitMx);
+        var host = Assert.Single(plan.Hosts);
+        Assert.Equal(Domain, host.Host);
+        Assert.Equal(target, host.Sni);
+        Assert.Equal([target, Domain], host.CertificateRequirement.ReferenceIdentifiers);
+    }
+
+    [Fact]
     public async Task DANE_2_2_2_b_HostWithoutAddresses_IsSkippedForNow()
     {
         _h.Mx(secure: true, (10, Mx1), (20, Mx2)).PlainHost(Mx2);
@@ -163,7 +214,7 @@ public sealed class DeliveryRulesTests : IDisposable
     [InlineData("testing")]
     public async Task PREC_c_SecureButUnusableTlsa_RequiresTls_WhateverMtaStsModeSays(string? mode)
     {
-        // Also: DANE-2.2-c, DANE-2.2.3-f (no cleartext fallback once a secure TLSA record exists).
+        // Also: DANE-2.2-c, DANE-2.2-a, DANE-2.2.3-f (no cleartext fallback once a secure TLSA record exists).
         _h.Mx(secure: true, (10, Mx1)).DaneHost(Mx1, PkixEe(Mx1));
         if (mode is not null)
         {
@@ -399,7 +450,7 @@ public sealed class DeliveryRulesTests : IDisposable
     [Fact]
     public async Task STS_5_a_EnforceMismatch_SkipsTheHostForNow_AndReportsIt()
     {
-        // Also: STS-4-b.
+        // Also: STS-4-b, STS-B-a (the MX pattern is checked before any connection, so STARTTLS and the certificate come after).
         _h.Mx(secure: false, (10, Mx1), (20, "rogue.example.net")).PlainHost(Mx1).PlainHost("rogue.example.net");
         _h.Publish("enforce", mx: Mx1);
 

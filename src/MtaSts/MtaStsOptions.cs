@@ -53,7 +53,10 @@ public sealed class MtaStsOptions
     /// <value>The default is <see langword="true"/>.</value>
     public bool ResolvePolicyHostWithNameServers { get; set; } = true;
 
-    /// <summary>The most domains kept in the in-memory cache.</summary>
+    /// <summary>
+    /// The most domains kept in the in-memory cache; a <see cref="DeliveryPlanner"/> also keeps at most this many plans
+    /// and as many MX hosts.
+    /// </summary>
     /// <value>The default is 10000; allowed 1 to 10000000.</value>
     public int MaxCachedDomains { get; set; } = 10_000;
 

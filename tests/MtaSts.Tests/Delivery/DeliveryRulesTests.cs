@@ -48,6 +48,24 @@ public sealed class DeliveryRulesTests : IDisposable
         Assert.Equal(0, _h.Sts.Discoverer.CallCount);
     }
 
+    [Fact]
+    public async Task AbsurdlyLongMxList_OnlyTheMostPreferredHostsArePlanned()
+    {
+        var hosts = Enumerable.Range(0, 40).Select(i => ((ushort)(100 - i), $"h{i}.example.test")).ToArray();
+        _h.Mx(secure: false, hosts);
+        foreach (var (_, host) in hosts)
+        {
+            _h.PlainHost(host);
+        }
+
+        var plan = await _h.PlanAsync();
+
+        Assert.Equal(DeliveryPlanner.MaxHostsPerDomain, plan.Hosts.Count);
+        Assert.Equal("h39.example.test", plan.Hosts[0].Host); // preference 61, the best
+        Assert.Equal(DeliveryPlanner.MaxHostsPerDomain, _h.AskedCount(QueryType.A));
+        Assert.Contains(plan.Reasons, r => r.Contains("of 40 MX hosts", StringComparison.Ordinal));
+    }
+
     // ---- DANE --------------------------------------------------------------------------------------------------------
 
     [Fact]

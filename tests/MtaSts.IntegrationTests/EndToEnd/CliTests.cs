@@ -127,4 +127,39 @@ public sealed class CliTests(WorldFixture fixture) : IClassFixture<WorldFixture>
         Assert.Contains("all as expected", output, StringComparison.Ordinal);
         Assert.DoesNotContain("UNEXPECTED", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Concurrency_BoundsWorkInFlight_AndKeepsInputOrder()
+    {
+        var inFlight = 0;
+        var maxInFlight = 0;
+        var written = new List<string>();
+        var inputs = Enumerable.Range(0, 12).Select(i => $"d{i}.example.test").ToList();
+
+        var exitCode = await DomainBatch.RunAsync(
+            inputs,
+            concurrency: 3,
+            async input =>
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                lock (written)
+                {
+                    maxInFlight = Math.Max(maxInFlight, now);
+                }
+
+                // Later inputs finish first, so completion order differs from input order.
+                await Task.Delay(40 - (int.Parse(input[1..input.IndexOf('.', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture) % 3 * 15));
+                Interlocked.Decrement(ref inFlight);
+                return input;
+            },
+            record =>
+            {
+                written.Add(record);
+                return 0;
+            });
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(inputs, written);
+        Assert.Equal(3, maxInFlight);
+    }
 }

@@ -6,7 +6,7 @@ using MtaSts.Dane;
 namespace MtaSts.Validation;
 
 /// <summary>A <see cref="CertificateRequirement"/> checked and prepared once (TLSA records ranked, collections copied), then applied to certificates.</summary>
-internal sealed class CertificateCheck
+internal sealed class PreparedRequirement
 {
     private const int RecordsInReason = 4;
 
@@ -17,7 +17,7 @@ internal sealed class CertificateCheck
     private readonly X509Certificate2[] _additionalRoots;
     private readonly bool _enforce;
 
-    private CertificateCheck(CertificateRequirement requirement)
+    private PreparedRequirement(CertificateRequirement requirement)
     {
         _authentication = requirement.Authentication;
         _mxHost = requirement.MxHost;
@@ -39,7 +39,7 @@ internal sealed class CertificateCheck
     /// <returns>The prepared check.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="requirement"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The requirement is incomplete or names an unknown authentication.</exception>
-    public static CertificateCheck Prepare(CertificateRequirement requirement)
+    public static PreparedRequirement Prepare(CertificateRequirement requirement)
     {
         ArgumentNullException.ThrowIfNull(requirement);
         if (!Enum.IsDefined(requirement.Authentication))
@@ -57,7 +57,7 @@ internal sealed class CertificateCheck
             throw new ArgumentException("The requirement's TlsaRecords and ReferenceIdentifiers must not be null.", nameof(requirement));
         }
 
-        return new CertificateCheck(requirement);
+        return new PreparedRequirement(requirement);
     }
 
     /// <summary>Applies the requirement to a presented certificate.</summary>

@@ -3,6 +3,13 @@ using DnsClient.Protocol;
 namespace MtaSts.Dane;
 
 /// <summary>Reading the records of a recursive resolver's answer: CNAME chains, records of the final name, TTLs.</summary>
+/// <remarks>
+/// Deliberately separate from <see cref="Dns.DnsChainLookup"/>, which also follows CNAMEs: DANE reads the chain from
+/// the one answer whose AD bit says whether all of it is secure, and never asks again for a target (a second answer
+/// would carry a verdict of its own); <see cref="Dns.DnsChainLookup"/> does ask again, carries loop detection and the
+/// hop count across those queries, and classifies each way a chain can break. Only the name comparison is shared
+/// (<see cref="Dns.DnsNames.FromWire"/>).
+/// </remarks>
 internal static class DnsAnswerReading
 {
     /// <summary>The most CNAME steps followed (RFC 7672 §2.1.3 asks for "a configured limit"; DANE-2.1.3-a).</summary>

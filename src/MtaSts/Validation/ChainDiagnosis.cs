@@ -78,9 +78,45 @@ internal static class ChainDiagnosis
     }
 
     /// <summary>
+    /// The certificates the server sent besides the leaf: SslStream hands them over in the chain's ExtraStore. A chain
+    /// built elsewhere, with an empty ExtraStore, stands for them with its elements.
+    /// </summary>
+    /// <param name="leaf">The server certificate.</param>
+    /// <param name="chain">The TLS stack's chain, or <see langword="null"/>.</param>
+    /// <returns>The presented certificates, without the leaf and without duplicates.</returns>
+    public static List<X509Certificate2> Presented(X509Certificate2 leaf, X509Chain? chain)
+    {
+        var presented = new List<X509Certificate2>();
+        if (chain is null)
+        {
+            return presented;
+        }
+
+        var extra = chain.ChainPolicy.ExtraStore;
+        IEnumerable<X509Certificate2> source = extra.Count > 0 ? extra : chain.ChainElements.Select(e => e.Certificate);
+        foreach (var certificate in source)
+        {
+            if (!SameCertificate(certificate, leaf) && !presented.Exists(c => SameCertificate(c, certificate)))
+            {
+                presented.Add(certificate);
+            }
+        }
+
+        return presented;
+    }
+
+    /// <summary>Whether two certificate objects hold the same certificate.</summary>
+    /// <param name="a">One.</param>
+    /// <param name="b">The other.</param>
+    /// <returns>Whether their encodings are equal.</returns>
+    public static bool SameCertificate(X509Certificate2 a, X509Certificate2 b) =>
+        ReferenceEquals(a, b) || a.RawDataMemory.Span.SequenceEqual(b.RawDataMemory.Span);
+
+    /// <summary>
     /// Classifies the problems of the first <paramref name="count"/> elements of a built chain (the whole chain when
-    /// <paramref name="count"/> is its length, plus the chain-wide status then). Trust problems come first
-    /// (<c>certificate-not-trusted</c>), then validity periods (<c>certificate-expired</c>).
+    /// <paramref name="count"/> is its length, plus the chain-wide status then), and puts them in one line: untrusted
+    /// root, incomplete chain, expiry (of the first certificate concerned), other status flags. Trust problems decide
+    /// the type (<c>certificate-not-trusted</c>) over validity periods (<c>certificate-expired</c>).
     /// </summary>
     /// <param name="chain">The built chain.</param>
     /// <param name="count">How many elements, from the leaf up, to look at.</param>
@@ -90,27 +126,27 @@ internal static class ChainDiagnosis
     public static CertificateFailure? Diagnose(X509Chain chain, int count, int anchorIndex = -1)
     {
         var elements = chain.ChainElements;
-        X509ChainElement? untrusted = null;
-        var untrustedFlags = X509ChainStatusFlags.NoError;
-        X509ChainElement? timeInvalid = null;
-        for (var i = 0; i < count && i < elements.Count; i++)
+        var end = Math.Min(count, elements.Count);
+        var flags = X509ChainStatusFlags.NoError;
+        var timeIndex = -1;
+        var otherIndex = -1;
+        for (var i = 0; i < end; i++)
         {
-            var element = elements[i];
-            var flags = Flags(element.ChainElementStatus);
+            var elementFlags = Flags(elements[i].ChainElementStatus);
             if (i == anchorIndex)
             {
-                flags &= ~(AnchorFlags | TimeFlags | X509ChainStatusFlags.NotSignatureValid);
+                elementFlags &= ~(AnchorFlags | TimeFlags | X509ChainStatusFlags.NotSignatureValid);
             }
 
-            if (untrusted is null && (flags & ~TimeFlags) != 0)
+            flags |= elementFlags;
+            if (timeIndex < 0 && (elementFlags & TimeFlags) != 0)
             {
-                untrusted = element;
-                untrustedFlags = flags & ~TimeFlags;
+                timeIndex = i;
             }
 
-            if (timeInvalid is null && (flags & TimeFlags) != 0)
+            if (otherIndex < 0 && (elementFlags & ~(AnchorFlags | TimeFlags)) != 0)
             {
-                timeInvalid = element;
+                otherIndex = i;
             }
         }
 
@@ -118,40 +154,62 @@ internal static class ChainDiagnosis
         {
             // Problems the platform reports for the chain as a whole only.
             var chainFlags = Flags(chain.ChainStatus);
-            if (untrusted is null && (chainFlags & ~TimeFlags) != 0)
+            if (timeIndex < 0 && (chainFlags & TimeFlags) != 0 && elements.Count > 0)
             {
-                untrusted = elements.Count > 0 ? elements[^1] : null;
-                untrustedFlags = chainFlags & ~TimeFlags;
+                timeIndex = 0;
             }
 
-            if (timeInvalid is null && (chainFlags & TimeFlags) != 0 && elements.Count > 0)
-            {
-                timeInvalid = elements[0];
-            }
+            flags |= chainFlags;
         }
 
-        if (untrustedFlags != X509ChainStatusFlags.NoError)
+        if (flags == X509ChainStatusFlags.NoError)
         {
-            var subject = untrusted?.Certificate.Subject ?? "?";
-            var detail = untrusted?.ChainElementStatus.FirstOrDefault(s => (s.Status & untrustedFlags) != 0).StatusInformation?.Trim();
-            return new CertificateFailure(
-                CertificateResultTypes.NotTrusted,
-                string.IsNullOrEmpty(detail)
-                    ? $"certificate chain not trusted: {untrustedFlags} at '{subject}'"
-                    : $"certificate chain not trusted: {untrustedFlags} at '{subject}' ({detail})");
+            return null;
         }
 
-        return timeInvalid is null ? null : Expired(timeInvalid.Certificate, chain.ChainPolicy.VerificationTime);
+        var parts = new List<string>();
+        var top = end > 0 ? elements[end - 1].Certificate : null;
+        if ((flags & X509ChainStatusFlags.UntrustedRoot) != 0)
+        {
+            parts.Add($"untrusted root ({top?.Subject ?? "unknown"})");
+        }
+
+        if ((flags & X509ChainStatusFlags.PartialChain) != 0)
+        {
+            parts.Add($"incomplete chain: no trusted issuer found for {top?.Subject ?? "the certificate"} (issuer {top?.Issuer ?? "unknown"})");
+        }
+
+        if (timeIndex >= 0)
+        {
+            parts.Add(Expired(elements[timeIndex].Certificate, timeIndex, chain.ChainPolicy.VerificationTime));
+        }
+
+        var rest = flags & ~(AnchorFlags | TimeFlags);
+        if (rest != X509ChainStatusFlags.NoError)
+        {
+            var where = otherIndex > 0 ? $" at {elements[otherIndex].Certificate.Subject}" : string.Empty;
+            parts.Add((rest & X509ChainStatusFlags.NotValidForUsage) != 0
+                ? $"not valid for server authentication (chain status {rest}){where}"
+                : $"chain status {rest}{where}");
+        }
+
+        if (parts.Count == 0)
+        {
+            parts.Add("the certificate chain is not valid");
+        }
+
+        var resultType = (flags & ~TimeFlags) != 0 ? CertificateResultTypes.NotTrusted : CertificateResultTypes.Expired;
+        return new CertificateFailure(resultType, string.Join("; ", parts));
     }
 
-    private static CertificateFailure Expired(X509Certificate2 certificate, DateTime verificationTime)
+    private static string Expired(X509Certificate2 certificate, int index, DateTime verificationTime)
     {
-        var at = verificationTime.ToUniversalTime();
-        var notBefore = certificate.NotBefore.ToUniversalTime();
-        var notAfter = certificate.NotAfter.ToUniversalTime();
-        var reason = at < notBefore
-            ? string.Create(CultureInfo.InvariantCulture, $"certificate '{certificate.Subject}' is not valid before {notBefore:u}")
-            : string.Create(CultureInfo.InvariantCulture, $"certificate '{certificate.Subject}' expired at {notAfter:u}");
-        return new CertificateFailure(CertificateResultTypes.Expired, reason);
+        var which = index == 0 ? string.Empty : $" of chain certificate {certificate.Subject}";
+        return certificate.NotBefore.ToUniversalTime() > verificationTime.ToUniversalTime()
+            ? $"not yet valid{which} (NotBefore {Utc(certificate.NotBefore)})"
+            : $"expired{which} (NotAfter {Utc(certificate.NotAfter)})";
     }
+
+    private static string Utc(DateTime time) =>
+        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -58,7 +58,7 @@ public sealed class PkixValidationTests
         var result = Check(Pkix(), Pki.Leaf);
 
         Assert.Equal("certificate-not-trusted", result.ResultType);
-        Assert.Contains("PartialChain", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("incomplete chain", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class PkixValidationTests
 
         Assert.False(result.Passed);
         Assert.Equal("certificate-expired", result.ResultType);
-        Assert.Contains("expired at", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("expired (NotAfter ", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class PkixValidationTests
         var result = Check(Pkix(), Pki.NotYetValidLeaf, Pki.Intermediate);
 
         Assert.Equal("certificate-expired", result.ResultType);
-        Assert.Contains("not valid before", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("not yet valid (NotBefore ", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

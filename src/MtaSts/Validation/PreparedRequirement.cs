@@ -6,7 +6,7 @@ using MtaSts.Dane;
 namespace MtaSts.Validation;
 
 /// <summary>A <see cref="CertificateRequirement"/> checked and prepared once (TLSA records ranked, collections copied), then applied to certificates.</summary>
-internal sealed class CertificateCheck
+internal sealed class PreparedRequirement
 {
     private const int RecordsInReason = 4;
 
@@ -17,7 +17,7 @@ internal sealed class CertificateCheck
     private readonly X509Certificate2[] _additionalRoots;
     private readonly bool _enforce;
 
-    private CertificateCheck(CertificateRequirement requirement)
+    private PreparedRequirement(CertificateRequirement requirement)
     {
         _authentication = requirement.Authentication;
         _mxHost = requirement.MxHost;
@@ -39,7 +39,7 @@ internal sealed class CertificateCheck
     /// <returns>The prepared check.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="requirement"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The requirement is incomplete or names an unknown authentication.</exception>
-    public static CertificateCheck Prepare(CertificateRequirement requirement)
+    public static PreparedRequirement Prepare(CertificateRequirement requirement)
     {
         ArgumentNullException.ThrowIfNull(requirement);
         if (!Enum.IsDefined(requirement.Authentication))
@@ -57,7 +57,7 @@ internal sealed class CertificateCheck
             throw new ArgumentException("The requirement's TlsaRecords and ReferenceIdentifiers must not be null.", nameof(requirement));
         }
 
-        return new CertificateCheck(requirement);
+        return new PreparedRequirement(requirement);
     }
 
     /// <summary>Applies the requirement to a presented certificate.</summary>
@@ -91,10 +91,9 @@ internal sealed class CertificateCheck
         leaf ??= new X509Certificate2(certificate);
         try
         {
-            var presented = Presented(leaf, chain);
             return _authentication == MxAuthentication.Pkix
-                ? ValidatePkix(leaf, presented, chain, errors)
-                : ValidateDane(leaf, presented);
+                ? ValidatePkix(leaf, chain, errors)
+                : ValidateDane(leaf, ChainDiagnosis.Presented(leaf, chain));
         }
         finally
         {
@@ -111,109 +110,13 @@ internal sealed class CertificateCheck
     public CertificateValidationResult Error(Exception exception) =>
         Fail(_authentication, CertificateResultTypes.ValidationFailure, $"certificate check failed: {exception.GetType().Name}: {exception.Message}");
 
-    /// <summary>
-    /// The certificates the server sent besides the leaf: SslStream hands them over in the chain's ExtraStore. A chain
-    /// built elsewhere, with an empty ExtraStore, stands for them with its elements.
-    /// </summary>
-    private static List<X509Certificate2> Presented(X509Certificate2 leaf, X509Chain? chain)
+    private CertificateValidationResult ValidatePkix(X509Certificate2 leaf, X509Chain? chain, SslPolicyErrors errors)
     {
-        var presented = new List<X509Certificate2>();
-        if (chain is null)
-        {
-            return presented;
-        }
-
-        var extra = chain.ChainPolicy.ExtraStore;
-        IEnumerable<X509Certificate2> source = extra.Count > 0 ? extra : chain.ChainElements.Select(e => e.Certificate);
-        foreach (var certificate in source)
-        {
-            if (!SameCertificate(certificate, leaf) && !presented.Exists(c => SameCertificate(c, certificate)))
-            {
-                presented.Add(certificate);
-            }
-        }
-
-        return presented;
-    }
-
-    private static bool SameCertificate(X509Certificate2 a, X509Certificate2 b) =>
-        ReferenceEquals(a, b) || a.RawDataMemory.Span.SequenceEqual(b.RawDataMemory.Span);
-
-    private CertificateValidationResult ValidatePkix(X509Certificate2 leaf, List<X509Certificate2> presented, X509Chain? chain, SslPolicyErrors errors)
-    {
-        // Chain: the TLS stack's verdict under the platform roots; our own build when the caller had no chain.
-        CertificateFailure? problem;
-        if (chain is null)
-        {
-            problem = BuildAndDiagnose(leaf, presented, [], out _);
-            if (problem is null && (errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-            {
-                problem = new CertificateFailure(CertificateResultTypes.NotTrusted, "the TLS stack reported certificate chain errors");
-            }
-        }
-        else if ((errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-        {
-            problem = ChainDiagnosis.Diagnose(chain, int.MaxValue)
-                ?? new CertificateFailure(CertificateResultTypes.NotTrusted, "the TLS stack reported certificate chain errors");
-        }
-        else
-        {
-            problem = null;
-        }
-
-        // The extra roots are trusted besides the platform's: their verdict counts when the chain reaches one of them.
-        if (problem is not null && _additionalRoots.Length > 0)
-        {
-            var custom = BuildAndDiagnose(leaf, presented, _additionalRoots, out var reachedRoot);
-            if (custom is null || reachedRoot)
-            {
-                problem = custom;
-            }
-        }
-
-        if (problem is not null)
-        {
-            return Fail(MxAuthentication.Pkix, problem.ResultType, problem.Reason);
-        }
-
-        // Name: SAN dNSName only, whole-left-most-label wildcard only (RFC 8461 §4.2, decision A-9).
-        bool nameMatches;
-        try
-        {
-            nameMatches = leaf.MatchesHostname(_mxHost, allowWildcards: true, allowCommonName: false);
-        }
-        catch (ArgumentException)
-        {
-            nameMatches = false;
-        }
-
-        if (!nameMatches)
-        {
-            var names = CertificateNames.DnsNames(leaf);
-            return Fail(
-                MxAuthentication.Pkix,
-                CertificateResultTypes.HostMismatch,
-                names.Count == 0
-                    ? $"the certificate has no SAN dNSName for {_mxHost} (the subject CN is not used, RFC 8461 §4.2)"
-                    : $"the certificate's SAN dNSNames ({Join(names)}) do not match {_mxHost}");
-        }
-
-        return Pass(MxAuthentication.Pkix, $"PKIX: trusted chain, certificate valid for {_mxHost}");
-    }
-
-    private static CertificateFailure? BuildAndDiagnose(X509Certificate2 leaf, List<X509Certificate2> presented, X509Certificate2[] roots, out bool reachedRoot)
-    {
-        using var chain = ChainDiagnosis.Create(roots, presented);
-        try
-        {
-            chain.Build(leaf);
-            reachedRoot = (ChainDiagnosis.Flags(chain.ChainStatus) & ChainDiagnosis.AnchorFlags) == 0;
-            return ChainDiagnosis.Diagnose(chain, int.MaxValue);
-        }
-        finally
-        {
-            ChainDiagnosis.DisposeElements(chain, leaf, [.. presented, .. roots]);
-        }
+        // Chain first: a name on a certificate nobody vouches for says little.
+        var findings = PkixVerifier.Verify(leaf, chain, errors, _mxHost, _additionalRoots, buildMissingChain: true);
+        return (findings.Chain ?? findings.Name) is { } failure
+            ? Fail(MxAuthentication.Pkix, failure.ResultType, failure.Reason)
+            : Pass(MxAuthentication.Pkix, $"PKIX: trusted chain, certificate valid for {_mxHost}");
     }
 
     private CertificateValidationResult ValidateDane(X509Certificate2 leaf, List<X509Certificate2> presented)
@@ -249,7 +152,7 @@ internal sealed class CertificateCheck
 
         foreach (var (supplied, record) in records.SuppliedAnchors)
         {
-            if (!SameCertificate(supplied, leaf) && !presented.Exists(c => SameCertificate(c, supplied)))
+            if (!ChainDiagnosis.SameCertificate(supplied, leaf) && !presented.Exists(c => ChainDiagnosis.SameCertificate(c, supplied)))
             {
                 var result = TryAnchor(leaf, supplied, record, presented, supplied: true, ref failure);
                 if (result is not null)
@@ -312,7 +215,7 @@ internal sealed class CertificateCheck
             var anchorIndex = -1;
             for (var i = 1; i < elements.Count; i++)
             {
-                if (SameCertificate(elements[i].Certificate, anchor))
+                if (ChainDiagnosis.SameCertificate(elements[i].Certificate, anchor))
                 {
                     anchorIndex = i;
                     break;

@@ -22,6 +22,12 @@ internal static class PlanCommand
             Description = "A resolver whose DNSSEC verdict (AD bit) is believed, as IP (repeatable). Default: loopback resolvers only; " +
                 "DANE is reported unavailable for answers from any other resolver.",
         };
+        var daneRequired = new Option<string[]>("--dane-required")
+        {
+            Description = "A recipient domain for which DANE is mandatory (repeatable): its hosts are used only with usable, DNSSEC-secure " +
+                "TLSA records, and delivery is deferred when its MX answer is not DNSSEC-secure (RFC 7672 §2.2, §6).",
+            HelpName = "domain",
+        };
         var smtpPort = new Option<int?>("--smtp-port")
         {
             Description = "The SMTP port whose TLSA records are looked up (_<port>._tcp.<host>), for test environments.",
@@ -32,6 +38,7 @@ internal static class PlanCommand
         {
             noDane,
             trustedResolvers,
+            daneRequired,
             smtpPort,
         };
         common.AddTo(command);
@@ -49,6 +56,13 @@ internal static class PlanCommand
                         options.TrustedDnssecResolvers.Add(IPAddress.TryParse(text, out var address)
                             ? address
                             : throw new ArgumentException($"'{text}' is not an IP address (--trusted-resolver)"));
+                    }
+
+                    foreach (var text in parse.GetValue(daneRequired) ?? [])
+                    {
+                        options.DaneRequiredDomains.Add(DomainName.TryNormalize(text, out var domain, out var error)
+                            ? domain
+                            : throw new ArgumentException($"'{text}' is not a domain name (--dane-required): {error}"));
                     }
 
                     if (parse.GetValue(smtpPort) is { } port)

@@ -114,4 +114,18 @@ public sealed class MtaStsOptions
     /// </summary>
     /// <value>The default is <see langword="false"/>.</value>
     public bool RequireMtaStsWithDane { get; set; }
+
+    /// <summary>
+    /// Recipient domains for which DANE is mandatory (RFC 7672 §2.2, §6): mail to them goes only over a DANE-authenticated
+    /// channel, never by MTA-STS or opportunistic TLS alone. For such a domain a <see cref="DeliveryPlanner"/> defers
+    /// delivery when the MX RRset (or the denial behind an implicit MX) is not DNSSEC-secure (RFC 7672 §2.2.1), and skips,
+    /// for now, every MX host without a usable, DNSSEC-secure TLSA RRset (a secure RRset whose records are all unusable
+    /// is not enough), with the RFC 8460 result type <c>dane-required</c>. Hosts with usable TLSA records are used as
+    /// usual. Entries are domain names, matched exactly after <see cref="DomainName.Normalize"/> (any case, Unicode or
+    /// A-label, one optional trailing dot); a subdomain is not covered by its parent. Requires
+    /// <see cref="DaneEnabled"/>, and a trusted validating resolver (<see cref="TrustedDnssecResolvers"/>), or mail to
+    /// these domains is never sent.
+    /// </summary>
+    /// <value>The default is empty (DANE is used where published, never required).</value>
+    public IList<string> DaneRequiredDomains { get; } = new List<string>();
 }

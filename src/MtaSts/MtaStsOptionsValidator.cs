@@ -65,6 +65,11 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
             copy.TrustedDnssecResolvers.Add(resolver);
         }
 
+        foreach (var domain in options.DaneRequiredDomains)
+        {
+            copy.DaneRequiredDomains.Add(domain);
+        }
+
         copy.AdditionalTrustedRoots.AddRange(options.AdditionalTrustedRoots);
         return copy;
     }
@@ -114,6 +119,21 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
             {
                 failures.Add($"{nameof(MtaStsOptions.TrustedDnssecResolvers)}[{i}] is null.");
             }
+        }
+
+        for (var i = 0; i < options.DaneRequiredDomains.Count; i++)
+        {
+            if (!DomainName.TryNormalize(options.DaneRequiredDomains[i], out _, out var error))
+            {
+                failures.Add($"{nameof(MtaStsOptions.DaneRequiredDomains)}[{i}] is not a domain name: {error}");
+            }
+        }
+
+        if (options.DaneRequiredDomains.Count > 0 && !options.DaneEnabled)
+        {
+            failures.Add(
+                $"{nameof(MtaStsOptions.DaneRequiredDomains)} lists {options.DaneRequiredDomains.Count} domain(s) but {nameof(MtaStsOptions.DaneEnabled)} is false: " +
+                "mail to them could never be delivered.");
         }
 
         return failures;

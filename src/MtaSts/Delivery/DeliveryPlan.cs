@@ -11,7 +11,7 @@ public enum DeliveryPlanStatus
     /// <summary>
     /// Nothing may be delivered now, but later may succeed: the MX lookup failed (RFC 7672 §2.1.2), or every host was
     /// skipped for a temporary reason (a DANE lookup failed, no addresses, an MTA-STS <c>enforce</c> mismatch after the
-    /// TXT record was checked again). Queue the message and retry (RFC 5321 §4.5.4.1); never bounce it for this.
+    /// TXT record was checked again, DANE required but not available). Queue the message and retry (RFC 5321 §4.5.4.1); never bounce it for this.
     /// </summary>
     Defer,
 

@@ -35,6 +35,11 @@ namespace MtaSts;
 /// policy found that way is applied, otherwise the plan is <see cref="DeliveryPlanStatus.Defer"/>, never a permanent
 /// failure. This re-check bypasses the resolver's record recheck window only with the library's own resolver.
 /// </para>
+/// <para>
+/// For a domain listed in <see cref="MtaStsOptions.DaneRequiredDomains"/> DANE is mandatory: an MX answer that is not
+/// DNSSEC-secure skips every host (the plan is deferred), and so does a host without a usable, secure TLSA RRset; such
+/// skips carry the result type <c>dane-required</c>.
+/// </para>
 /// </remarks>
 public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
 {
@@ -51,6 +56,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
     private readonly IDisposable? _ownedResources;
     private readonly BoundedCache<PlanEntry> _plans;
     private readonly BoundedCache<HostEntry> _hosts;
+    private readonly HashSet<string> _daneRequired;
     private readonly ConcurrentDictionary<string, Task<DeliveryPlan>> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
     private int _disposed;
@@ -82,6 +88,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         _ownedResources = ownedResources;
         _plans = new BoundedCache<PlanEntry>(options.MaxCachedDomains);
         _hosts = new BoundedCache<HostEntry>(options.MaxCachedDomains);
+        _daneRequired = new HashSet<string>(options.DaneRequiredDomains.Select(DomainName.Normalize), StringComparer.Ordinal);
     }
 
     /// <summary>The MTA-STS resolver the plans use (for tests).</summary>
@@ -305,7 +312,13 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
 
         // 3. The decisions; under enforce, no usable host for want of a matching name means: re-check the TXT id first.
         var decisions = Decide(domain, mx, hosts, dane, resolution);
-        var reasons = new List<string>(4) { "MX: " + mx.Message, MtaStsReason(resolution) };
+        var reasons = new List<string>(5) { "MX: " + mx.Message, MtaStsReason(resolution) };
+        if (_daneRequired.Contains(domain))
+        {
+            reasons.Add(mx.Secure
+                ? "DANE is required for this domain (MtaStsOptions.DaneRequiredDomains): only hosts with usable, DNSSEC-secure TLSA records may be used (RFC 7672 §2.2, §6)."
+                : "DANE is required for this domain (MtaStsOptions.DaneRequiredDomains), but the MX answer is not DNSSEC-secure: delivery is deferred (RFC 7672 §2.2.1).");
+        }
         if (!decisions.Exists(static d => d.Use) && decisions.Exists(DeliveryRules.SkippedForMtaStsMismatch)
             && resolution.Policy is { Mode: MtaStsMode.Enforce } enforced)
         {
@@ -377,7 +390,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
 
     private List<MxDecision> Decide(string domain, MxLookupResult mx, IReadOnlyList<MxHost> hosts, HostEntry[] dane, MtaStsResolution resolution)
     {
-        var context = new DeliveryRules.Context(domain, mx.Secure, mx.Status == MxLookupStatus.ImplicitMx, resolution, _options);
+        var context = new DeliveryRules.Context(domain, mx.Secure, mx.Status == MxLookupStatus.ImplicitMx, resolution, _options, _daneRequired.Contains(domain));
         var decisions = new List<MxDecision>(hosts.Count);
         for (var i = 0; i < hosts.Count; i++)
         {

@@ -14,6 +14,9 @@ internal static class DeliveryRules
     /// <summary>RFC 8460 result type used for an MTA-STS MX-name mismatch (as mox does).</summary>
     public const string ValidationFailure = "validation-failure";
 
+    /// <summary>RFC 8460 result type: DANE is mandatory for the domain, but no DNSSEC-validated, usable TLSA RRset was found for the host.</summary>
+    public const string DaneRequired = "dane-required";
+
     /// <summary>The TLS-RPT failure reason code that goes with an MX-name mismatch.</summary>
     public const string MxMismatchReasonCode = "mtasts-policy-mx-mismatch";
 
@@ -23,7 +26,8 @@ internal static class DeliveryRules
     /// <param name="ImplicitMx">Whether the host is the implicit MX (the domain itself).</param>
     /// <param name="MtaSts">The MTA-STS resolution of the domain.</param>
     /// <param name="Options">The planner's options.</param>
-    public readonly record struct Context(string Domain, bool MxSecure, bool ImplicitMx, MtaStsResolution MtaSts, MtaStsOptions Options);
+    /// <param name="DaneRequired">Whether DANE is mandatory for the domain (<see cref="MtaStsOptions.DaneRequiredDomains"/>).</param>
+    public readonly record struct Context(string Domain, bool MxSecure, bool ImplicitMx, MtaStsResolution MtaSts, MtaStsOptions Options, bool DaneRequired = false);
 
     /// <summary>Whether a decision skipped its host because of an MTA-STS MX-name mismatch (what a TXT re-check may cure).</summary>
     public static bool SkippedForMtaStsMismatch(MxDecision decision) =>
@@ -40,7 +44,17 @@ internal static class DeliveryRules
         var reasons = new List<string>(4);
         var decision = new Builder(context, host, dane, match, reasons);
 
-        // 1. The host cannot be tried now: a DANE lookup failed (PREC-b), or it has no addresses (RFC 7672 §2.2.2).
+        // 1. Mandatory DANE (DANE-2.2-f) needs a secure MX RRset first (DANE-2.2.1-e): without it no host is trusted.
+        if (context.DaneRequired && !context.MxSecure)
+        {
+            reasons.Add("DANE: " + dane.Message);
+            reasons.Add(context.ImplicitMx
+                ? $"DANE is required for {context.Domain} (MtaStsOptions.DaneRequiredDomains), but the denial of its MX records is not DNSSEC-secure: host skipped for now, delivery deferred (RFC 7672 §2.2.1, §6)."
+                : $"DANE is required for {context.Domain} (MtaStsOptions.DaneRequiredDomains), but its MX RRset is not DNSSEC-secure: host skipped for now, delivery deferred (RFC 7672 §2.2.1, §6).");
+            return decision.Skip(tlsRequired: true, MxAuthentication.None, DaneRequired);
+        }
+
+        // 2. The host cannot be tried now: a DANE lookup failed (PREC-b), or it has no addresses (RFC 7672 §2.2.2).
         if (dane.Status == DaneStatus.LookupFailed)
         {
             var daneOn = context.Options.DaneEnabled;
@@ -56,6 +70,11 @@ internal static class DeliveryRules
             reasons.Add("DNS: " + dane.Message);
             reasons.Add("Host skipped for now: it has no addresses (RFC 7672 §2.2.2).");
             return decision.Skip(tlsRequired: false, MxAuthentication.None, reportResultType: null);
+        }
+
+        if (context.DaneRequired && dane.Status != DaneStatus.Usable)
+        {
+            return DecideDaneMissing(context, host, dane, reasons, decision);
         }
 
         return dane.Status switch
@@ -102,6 +121,23 @@ internal static class DeliveryRules
         }
 
         return decision.Use(tlsRequired: true, authentication, dane.BaseDomain, requirement, reportResultType: null);
+    }
+
+    /// <summary>
+    /// Mandatory DANE without a usable, secure TLSA RRset for the host: mail goes only over an authenticated channel, so
+    /// the host is skipped for now whatever MTA-STS says (DANE-6-a; RFC 8460 result type <c>dane-required</c>).
+    /// </summary>
+    private static MxDecision DecideDaneMissing(in Context context, MxHost host, TlsaLookupResult dane, List<string> reasons, Builder decision)
+    {
+        reasons.Add("DANE: " + dane.Message);
+        var missing = dane.Status switch
+        {
+            DaneStatus.Unusable => $"its secure TLSA records ({Records(dane)}) are all unusable, so DANE cannot authenticate it",
+            DaneStatus.Unavailable => "DNSSEC answers cannot be trusted here (DANE unavailable: no trusted validating resolver, or DANE switched off)",
+            _ => "it has no DNSSEC-secure TLSA records",
+        };
+        reasons.Add($"DANE is required for {context.Domain} (MtaStsOptions.DaneRequiredDomains), but {missing}: host skipped for now; MTA-STS and opportunistic TLS are not enough (RFC 7672 §2.2, §6).");
+        return decision.Skip(tlsRequired: true, MxAuthentication.None, DaneRequired, dane.Status == DaneStatus.Unusable ? dane.BaseDomain : null);
     }
 
     /// <summary>

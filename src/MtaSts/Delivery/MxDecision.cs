@@ -16,6 +16,9 @@ namespace MtaSts;
 /// </para>
 /// <para>The rules (DANE first, decision A-13):</para>
 /// <list type="bullet">
+/// <item><description>For a domain in <see cref="MtaStsOptions.DaneRequiredDomains"/> (mandatory DANE, RFC 7672 §2.2, §6):
+/// every host is skipped for now when the MX RRset is not DNSSEC-secure, and so is each host without a usable, secure
+/// TLSA RRset; the other rules then apply to the hosts DANE authenticates.</description></item>
 /// <item><description>A DANE lookup failure (TLSA, or the addresses and CNAMEs on the way) makes the host unusable for
 /// now, whatever MTA-STS says (RFC 7672 §2.1.2, RFC 8461 §2). So does a host without addresses.</description></item>
 /// <item><description>A usable, DNSSEC-secure TLSA RRset: TLS required, authenticated by DANE-EE or DANE-TA alone; MTA-STS
@@ -86,7 +89,8 @@ public sealed class MxDecision
 
     /// <summary>
     /// The RFC 8460 result type of a failure found while planning, for TLS-RPT: <c>dnssec-invalid</c> (a DANE lookup
-    /// failed) or <c>validation-failure</c> (the MX name matches no pattern of an <c>enforce</c> policy, or of a
+    /// failed), <c>dane-required</c> (DANE is mandatory for the domain, <see cref="MtaStsOptions.DaneRequiredDomains"/>,
+    /// but the MX RRset is not secure or the host has no usable, secure TLSA RRset) or <c>validation-failure</c> (the MX name matches no pattern of an <c>enforce</c> policy, or of a
     /// <c>testing</c> policy, which is reported but not enforced; failure reason code <c>mtasts-policy-mx-mismatch</c>);
     /// <see langword="null"/> when nothing failed. Certificate failures are found later, by the certificate check.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace MtaSts.IntegrationTests.Dnssec;
 
@@ -15,6 +16,9 @@ namespace MtaSts.IntegrationTests.Dnssec;
 /// rest of the zone (the apex MX, the A of <c>mx.bogus.test</c>) still validates.</item>
 /// <item><c>insecure.test</c> — unsigned (<c>domain-insecure</c>): MX, A and TLSA that must not count.</item>
 /// </list>
+/// <para>Each zone also publishes MTA-STS for its apex (and <c>secure.test</c> for <c>aliased.secure.test</c>): an
+/// <c>_mta-sts</c> TXT record and <c>mta-sts</c> A 127.0.0.1, where the tests run a policy host serving
+/// <see cref="Policies"/>. None of these records is tampered with, so they validate in <c>bogus.test</c> too.</para>
 /// </remarks>
 internal static class DnssecTestZones
 {
@@ -22,8 +26,17 @@ internal static class DnssecTestZones
     public const string Bogus = "bogus.test";
     public const string Insecure = "insecure.test";
 
-    /// <summary>The usable DANE-EE SPKI SHA-256 digest published for <c>mx.secure.test</c>.</summary>
-    public static readonly byte[] SecureMxEe = Digest("mx.secure.test ee");
+    /// <summary>A recipient domain in the signed zone whose only MX is <c>alias.secure.test</c>, a CNAME of <c>mx.secure.test</c>.</summary>
+    public const string Aliased = "aliased.secure.test";
+
+    /// <summary>
+    /// The key of <c>mx.secure.test</c>'s DANE-EE record: a real key, so that a TLS server can present a certificate
+    /// that matches the zone (made fresh for each test run, like the zone signatures).
+    /// </summary>
+    private static readonly ECDsa SecureMxKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    /// <summary>The usable DANE-EE SPKI SHA-256 digest (3 1 1) published for <c>mx.secure.test</c>: that of <see cref="SecureMxKey"/>.</summary>
+    public static readonly byte[] SecureMxEe = SHA256.HashData(SecureMxKey.ExportSubjectPublicKeyInfo());
 
     /// <summary>The usable DANE-TA cert SHA-256 digest published for <c>mx.secure.test</c>.</summary>
     public static readonly byte[] SecureMxTa = Digest("mx.secure.test ta");
@@ -50,6 +63,9 @@ internal static class DnssecTestZones
         mx       IN AAAA 2001:db8::11
         _25._tcp.mx   IN TLSA 3 1 1 {{Hex(SecureMxEe)}}
         _25._tcp.mx   IN TLSA 2 0 1 {{Hex(SecureMxTa)}}
+        ; MTA-STS for the apex (the policy does not list mx).
+        _mta-sts IN TXT "v=STSv1; id={{StsId(Secure)}};"
+        mta-sts  IN A   127.0.0.1
         ; No TLSA at port 25 (an authenticated denial), one at port 2525.
         mx2      IN A   127.0.0.12
         _2525._tcp.mx2 IN TLSA 3 1 1 {{Hex(Mx2Port2525)}}
@@ -70,6 +86,10 @@ internal static class DnssecTestZones
         nomx     IN A   127.0.0.14
         _25._tcp.nomx IN TLSA 3 1 1 {{Hex(Digest("nomx"))}}
         viainsecure IN MX 10 mx.insecure.test.
+        ; A recipient domain whose MX is the secure alias, with MTA-STS.
+        aliased  IN MX  10 alias
+        _mta-sts.aliased IN TXT "v=STSv1; id={{StsId(Aliased)}};"
+        mta-sts.aliased  IN A 127.0.0.1
         """;
 
     public static string BogusZone() => $$"""
@@ -84,6 +104,8 @@ internal static class DnssecTestZones
         badaddr  IN A   127.0.0.22
         _25._tcp.badaddr IN TLSA 3 1 1 {{Hex(Digest("badaddr.bogus.test"))}}
         badmx    IN MX  10 mx
+        _mta-sts IN TXT "v=STSv1; id={{StsId(Bogus)}};"
+        mta-sts  IN A   127.0.0.1
         """;
 
     public static string InsecureZone() => $$"""
@@ -95,7 +117,35 @@ internal static class DnssecTestZones
         @        IN MX  10 mx
         mx       IN A   127.0.0.31
         _25._tcp.mx   IN TLSA 3 1 1 {{Hex(Digest("mx.insecure.test"))}}
+        _mta-sts IN TXT "v=STSv1; id={{StsId(Insecure)}};"
+        mta-sts  IN A   127.0.0.1
         """;
+
+    /// <summary>
+    /// The MTA-STS policies the zones point to, all <c>enforce</c>: <c>secure.test</c> lists only <c>mx2</c> (so DANE
+    /// must win for <c>mx</c>, A-13); the others list their MX host.
+    /// </summary>
+    public static IReadOnlyList<(string Domain, string Body)> Policies() =>
+    [
+        (Secure, Policy("mx2.secure.test")),
+        (Aliased, Policy("alias.secure.test")),
+        (Bogus, Policy("mx.bogus.test")),
+        (Insecure, Policy("mx.insecure.test")),
+    ];
+
+    /// <summary>The <c>id</c> of a domain's <c>_mta-sts</c> TXT record.</summary>
+    public static string StsId(string domain) => domain.Replace(".", string.Empty, StringComparison.Ordinal) + "1";
+
+    /// <summary>
+    /// A self-signed certificate for the key of <c>mx.secure.test</c>'s DANE-EE record, with an unrelated name and
+    /// expired a day ago: DANE-EE ignores both (RFC 7672 §3.1.1).
+    /// </summary>
+    public static X509Certificate2 SecureMxDaneEeCertificate()
+    {
+        var request = new CertificateRequest("CN=unrelated.invalid", SecureMxKey, HashAlgorithmName.SHA256);
+        var now = TimeProvider.System.GetUtcNow();
+        return request.CreateSelfSigned(now.AddDays(-30), now.AddDays(-1));
+    }
 
     /// <summary>
     /// The alterations made to <c>bogus.test</c> after signing: (owner, type, old rdata, new rdata). Each must match
@@ -107,6 +157,8 @@ internal static class DnssecTestZones
         ("badaddr.bogus.test.", "A", _ => "127.0.0.99"),
         ("badmx.bogus.test.", "MX", rdata => rdata.Replace("10 ", "20 ", StringComparison.Ordinal)),
     ];
+
+    private static string Policy(string mx) => $"version: STSv1\r\nmode: enforce\r\nmx: {mx}\r\nmax_age: 86400\r\n";
 
     private static byte[] Digest(string seed) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed));
 

@@ -100,6 +100,63 @@ public sealed class PlanCliTests(WorldFixture fixture) : IClassFixture<WorldFixt
     }
 
     [Fact]
+    public async Task DANE_2_2_f_Plan_DaneRequired_OnlyDaneHostsAreUsed_AndAnInsecureMxDefers()
+    {
+        // Also: DANE-6-a, DANE-2.2.1-e. Secure MX: mx1 has a usable TLSA record, mx2 none; both match enforce.
+        var secure = WorldFixture.UniqueDomain("plan-required");
+        var mx1 = "mx1." + secure;
+        var mx2 = "mx2." + secure;
+        World.PublishMx(secure, (10, mx1), (20, mx2));
+        World.PublishPolicy(secure, "r1", MtaStsMode.Enforce, 604800, mx1, mx2);
+        World.Dns.AddTlsa("_25._tcp." + mx1, 3, 1, 1, Enumerable.Repeat((byte)0xAB, 32).ToArray());
+        foreach (var name in new[] { secure, mx1, "_25._tcp." + mx1 })
+        {
+            World.Dns.SetAuthenticatedData(name, true);
+        }
+
+        // Insecure MX whose host has secure TLSA: usable without the requirement (DANE-2.2.1-g), deferred with it.
+        var insecure = WorldFixture.UniqueDomain("plan-required-insecure");
+        var mx = "mx." + insecure;
+        World.PublishMx(insecure, (10, mx));
+        World.Dns.AddTlsa("_25._tcp." + mx, 3, 1, 1, Enumerable.Repeat((byte)0xCD, 32).ToArray());
+        World.Dns.SetAuthenticatedData(mx, true);
+        World.Dns.SetAuthenticatedData("_25._tcp." + mx, true);
+
+        var (exitCode, output, _) = await RunAsync(["plan", "--json", "--dane-required", secure.ToUpperInvariant() + ".", "--dane-required", insecure, secure, insecure, .. WorldArguments()]);
+        var (freeExitCode, freeOutput, _) = await RunAsync(["plan", "--json", insecure, .. WorldArguments()]);
+
+        Assert.Equal(1, exitCode);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        using var first = JsonDocument.Parse(lines[0]);
+        Assert.Equal("deliver", first.RootElement.GetProperty("status").GetString());
+        var hosts = first.RootElement.GetProperty("mx").EnumerateArray().ToList();
+        Assert.True(hosts[0].GetProperty("use").GetBoolean());
+        Assert.Equal("dane-ee", hosts[0].GetProperty("auth").GetString());
+        Assert.False(hosts[1].GetProperty("use").GetBoolean());
+        Assert.True(hosts[1].GetProperty("temporary").GetBoolean());
+        Assert.Equal("dane-required", hosts[1].GetProperty("report_result_type").GetString());
+        using var second = JsonDocument.Parse(lines[1]);
+        Assert.Equal("defer", second.RootElement.GetProperty("status").GetString());
+        Assert.Equal("dane-required", second.RootElement.GetProperty("mx")[0].GetProperty("report_result_type").GetString());
+
+        Assert.Equal(0, freeExitCode);
+        using var free = JsonDocument.Parse(freeOutput);
+        Assert.Equal("dane-ee", free.RootElement.GetProperty("mx")[0].GetProperty("auth").GetString());
+    }
+
+    [Theory]
+    [InlineData("--dane-required", "not a domain", "--dane-required")]
+    [InlineData("--no-dane", "--dane-required=example.test", "DaneEnabled")]
+    public async Task Plan_DaneRequired_BadUse_ExitsTwo_WithAMessage(string first, string second, string mentioned)
+    {
+        var (exitCode, output, error) = await RunAsync(["plan", first, second, "example.test", .. WorldArguments()]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(mentioned, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plan_Text_PrintsATablePerDomain()
     {
         var domain = WorldFixture.UniqueDomain("plan-text");

@@ -39,6 +39,10 @@ public class AddMtaStsTests
         { "NameServers with a null entry", nameof(MtaStsOptions.NameServers) },
         { "SmtpPort 0", nameof(MtaStsOptions.SmtpPort) },
         { "TrustedDnssecResolvers with a null entry", nameof(MtaStsOptions.TrustedDnssecResolvers) },
+        { "DaneRequiredDomains with a null entry", nameof(MtaStsOptions.DaneRequiredDomains) },
+        { "DaneRequiredDomains with an address literal", nameof(MtaStsOptions.DaneRequiredDomains) },
+        { "DaneRequiredDomains with a single-label name", nameof(MtaStsOptions.DaneRequiredDomains) },
+        { "DaneRequiredDomains with DANE switched off", nameof(MtaStsOptions.DaneEnabled) },
     };
 
     [Theory]
@@ -108,6 +112,7 @@ public class AddMtaStsTests
             FailedFetchBackoff = TimeSpan.FromMinutes(5),
             RefreshAfter = TimeSpan.FromDays(365),
         };
+        edges.DaneRequiredDomains.Add("Bücher.EXAMPLE.test."); // any case, Unicode, trailing dot: normalised, not rejected
 
         Assert.True(MtaStsOptionsValidator.Instance.Validate(null, new MtaStsOptions()).Succeeded);
         Assert.True(MtaStsOptionsValidator.Instance.Validate(null, edges).Succeeded);
@@ -137,9 +142,11 @@ public class AddMtaStsTests
         };
         original.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 5353));
         original.TrustedDnssecResolvers.Add(IPAddress.Parse("192.0.2.53"));
+        original.DaneRequiredDomains.Add("Example.TEST.");
 
         var copy = MtaStsOptionsValidator.Snapshot(original);
         original.NameServers.Clear();
+        original.DaneRequiredDomains.Add("other.example.test");
         original.DnsRetries = 0;
 
         // Every public property is either compared here or is a collection checked below; a new option fails this
@@ -153,6 +160,7 @@ public class AddMtaStsTests
         Assert.Equal(4, copy.DnsRetries);
         Assert.Equal([new IPEndPoint(IPAddress.Loopback, 5353)], copy.NameServers);
         Assert.Equal([IPAddress.Parse("192.0.2.53")], copy.TrustedDnssecResolvers);
+        Assert.Equal(["Example.TEST."], copy.DaneRequiredDomains); // as given; the planner normalises
         Assert.NotSame(original.AdditionalTrustedRoots, copy.AdditionalTrustedRoots);
     }
 
@@ -300,6 +308,10 @@ public class AddMtaStsTests
             case "NameServers with a null entry": options.NameServers.Add(null!); break;
             case "SmtpPort 0": options.SmtpPort = 0; break;
             case "TrustedDnssecResolvers with a null entry": options.TrustedDnssecResolvers.Add(null!); break;
+            case "DaneRequiredDomains with a null entry": options.DaneRequiredDomains.Add(null!); break;
+            case "DaneRequiredDomains with an address literal": options.DaneRequiredDomains.Add("[192.0.2.1]"); break;
+            case "DaneRequiredDomains with a single-label name": options.DaneRequiredDomains.Add("localhost"); break;
+            case "DaneRequiredDomains with DANE switched off": options.DaneRequiredDomains.Add("example.test"); options.DaneEnabled = false; break;
             default: throw new ArgumentOutOfRangeException(nameof(breakage), breakage, null);
         }
 

@@ -574,6 +574,7 @@ public class MtaStsPolicyResolverTests
     [Fact]
     public async Task STS_3_4_c_OnlyThePolicyDomainItselfIsAsked_NeverAParent()
     {
+        // Also: A-12 (the resolver resolves exactly the policy domain it is given, e.g. a smart host's)
         using var h = new ResolverHarness();
         h.Discoverer.Found("example.test", "parent");
         h.Fetcher.Serve("example.test", ResolverHarness.Policy());

@@ -234,7 +234,15 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
             error = exception;
             if (exception is not OperationCanceledException)
             {
-                Log.ResolutionFailed(_logger, domain, exception);
+                try
+                {
+                    Log.ResolutionFailed(_logger, domain, exception);
+                }
+#pragma warning disable CA1031 // A throwing logging provider must not keep the flight in the table (callers would wait forever).
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
             }
         }
 

@@ -127,6 +127,34 @@ public class SingleFlightTests
         Assert.Equal(0, h.Fetcher.CallCount);
     }
 
+    [Fact]
+    public async Task ThrowingLogger_NeverLeavesTheFlightBehind()
+    {
+        // A logging provider that throws (Logger aggregates provider exceptions and rethrows them) must not leave the
+        // domain's flight in the table: that would make every later resolution of the domain wait forever.
+        using var h = new ResolverHarness();
+        h.Publish("id1", ResolverHarness.Policy());
+        using var resolver = new MtaStsPolicyResolver(h.Discoverer, h.Fetcher, h.Options, h.Time, new ThrowingLogger(), h.Metrics);
+
+        var first = resolver.ResolveAsync(Domain);
+        await Assert.ThrowsAnyAsync<Exception>(() => first).WaitAsync(TimeSpan.FromSeconds(10));
+
+        var second = resolver.ResolveAsync(Domain);
+        await Assert.ThrowsAnyAsync<Exception>(() => second).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotSame(first, second);
+    }
+
+    private sealed class ThrowingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            throw new InvalidOperationException("a broken logging provider");
+    }
+
     private sealed class ThrowingFetcher : IPolicyFetcher
     {
         private int _calls;

@@ -101,14 +101,16 @@ public static class MtaStsRecordParser
             if (name.SequenceEqual("id"))
             {
                 var kind = ClassifyId(value);
-                if (kind == IdKind.Invalid)
+                if (id is not null && (kind != IdKind.Invalid || IsValidExtensionValue(value)))
+                {
+                    // A later id-field is ignored (decision A-4); one that is not an sts-id still matches sts-extension,
+                    // so the record stays within the grammar and must be accepted (RFC 8461 §3.2).
+                    warnings.Add("duplicate-field", $"A second 'id' field ('{Show(value)}') is ignored; the first one ('{id}') counts (RFC 8461 §3.2).");
+                }
+                else if (kind == IdKind.Invalid)
                 {
                     errors.Add("id-invalid", $"The id '{Show(value)}' is not 1 to {MaxIdLength} letters and digits.");
                     idSyntaxError ??= "invalid";
-                }
-                else if (id is not null)
-                {
-                    warnings.Add("duplicate-field", $"A second 'id' field ('{Show(value)}') is ignored; the first one ('{id}') counts (RFC 8461 §3.2).");
                 }
                 else
                 {

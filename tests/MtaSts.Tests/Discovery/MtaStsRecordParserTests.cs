@@ -235,9 +235,21 @@ public class MtaStsRecordParserTests
     }
 
     [Fact]
-    public void A_4_DuplicateIdThatBreaksTheGrammar_IsInvalid()
+    public void A_4_DuplicateIdWithAnExtensionValue_IsIgnoredWithWarning()
     {
-        AssertInvalid(MtaStsRecordParser.Parse("v=STSv1; id=1; id=a+b"), "id-invalid");
+        // Also: STS-3.2-i. "id=a+b" is not an sts-id but matches sts-extension ("+" is an sts-ext-value character), so
+        // the record is within the grammar and its first id counts.
+        var result = MtaStsRecordParser.Parse("v=STSv1; id=1; id=a+b");
+        Assert.Equal("1", AssertValid(result).Id);
+        Assert.Equal("duplicate-field", Assert.Single(result.Warnings).Code);
+    }
+
+    [Fact]
+    public void A_4_DuplicateIdOutsideTheGrammar_IsInvalid()
+    {
+        // An empty value or one holding '=' matches neither sts-id nor sts-extension.
+        AssertInvalid(MtaStsRecordParser.Parse("v=STSv1; id=1; id="), "id-invalid");
+        AssertInvalid(MtaStsRecordParser.Parse("v=STSv1; id=1; id=a=b"), "id-invalid");
     }
 
     [Theory]

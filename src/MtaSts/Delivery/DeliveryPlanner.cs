@@ -390,7 +390,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
 
     private List<MxDecision> Decide(string domain, MxLookupResult mx, IReadOnlyList<MxHost> hosts, HostEntry[] dane, MtaStsResolution resolution)
     {
-        var context = new DeliveryRules.Context(domain, mx.Secure, mx.Status == MxLookupStatus.ImplicitMx, resolution, _options, _daneRequired.Contains(domain));
+        var context = new DeliveryRules.Context(domain, mx.Secure, mx.Status == MxLookupStatus.ImplicitMx, resolution, _options, _daneRequired.Contains(domain), mx.ExpandedDomain);
         var decisions = new List<MxDecision>(hosts.Count);
         for (var i = 0; i < hosts.Count; i++)
         {

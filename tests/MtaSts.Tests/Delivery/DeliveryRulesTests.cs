@@ -216,6 +216,35 @@ public sealed class DeliveryRulesTests : IDisposable
     }
 
     [Fact]
+    public async Task DANE_3_2_2_b_SecureMxThroughCname_TheCnameExpandedNextHopIsAlsoAReferenceIdentifier()
+    {
+        // The recipient domain is an alias; its MX RRset lives at the target. With a secure MX answer the original next hop
+        // and its CNAME-expanded form are both reference identifiers, after the TLSA base domain (RFC 7672 §3.2.2).
+        const string Expanded = "real.example.test";
+        _h.Dns.Answer(Domain, QueryType.MX, ad: true, Cname(Domain, Expanded + "."), Mx(Expanded, 10, Mx1 + "."));
+        _h.DaneHost(Mx1, DaneTa(Mx1));
+
+        var plan = await _h.PlanAsync();
+
+        var host = Assert.Single(plan.Hosts);
+        Assert.Equal(MxAuthentication.DaneTa, host.Authentication);
+        Assert.Equal([Mx1, Domain, Expanded], host.CertificateRequirement.ReferenceIdentifiers);
+    }
+
+    [Fact]
+    public async Task DANE_3_2_2_b_InsecureMxThroughCname_NeitherNextHopNameIsAReferenceIdentifier()
+    {
+        const string Expanded = "real.example.test";
+        _h.Dns.Answer(Domain, QueryType.MX, ad: false, Cname(Domain, Expanded + "."), Mx(Expanded, 10, Mx1 + "."));
+        _h.DaneHost(Mx1, DaneTa(Mx1));
+
+        var plan = await _h.PlanAsync();
+
+        var host = Assert.Single(plan.Hosts);
+        Assert.Equal([Mx1], host.CertificateRequirement.ReferenceIdentifiers);
+    }
+
+    [Fact]
     public async Task DANE_2_2_b_MixedDaneTaAndDaneEe_IsDaneEe_AndKeepsBothRecordsForTheValidator()
     {
         _h.Mx(secure: true, (10, Mx1)).DaneHost(Mx1, DaneTa(Mx1), DaneEe(Mx1));

@@ -341,15 +341,17 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
             resolution = recheck;
         }
 
+        if (mx.Hosts.Count > hosts.Count)
+        {
+            reasons.Add($"Only the {hosts.Count} most preferred of {mx.Hosts.Count} MX hosts were planned.");
+        }
+
+        // The status sentence comes last: logs, the activity status and the CLI show the last reason of a deferral.
         var usable = decisions.Count(static d => d.Use);
         var status = usable > 0 ? DeliveryPlanStatus.Deliver : DeliveryPlanStatus.Defer;
         reasons.Add(status == DeliveryPlanStatus.Deliver
             ? $"{usable} of {decisions.Count} host(s) usable now."
             : "No host is usable now: defer delivery and retry later (a temporary failure, never a bounce).");
-        if (mx.Hosts.Count > hosts.Count)
-        {
-            reasons.Add($"Only the {hosts.Count} most preferred of {mx.Hosts.Count} MX hosts were planned.");
-        }
 
         var plan = new DeliveryPlan
         {

@@ -66,6 +66,27 @@ public sealed class DeliveryRulesTests : IDisposable
         Assert.Contains(plan.Reasons, r => r.Contains("of 40 MX hosts", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_20_DeferredLongMxList_TheLastReasonIsStillTheDeferral()
+    {
+        // The last reason is what logs, the activity status and the CLI's error show for a deferral; the note about the
+        // truncated MX list must not take its place.
+        var hosts = Enumerable.Range(0, 40).Select(i => ((ushort)i, $"h{i}.example.test")).ToArray();
+        _h.Mx(secure: false, hosts);
+        foreach (var (_, host) in hosts)
+        {
+            _h.PlainHost(host);
+        }
+
+        _h.Publish("enforce", mx: "other.example.test");
+
+        var plan = await _h.PlanAsync();
+
+        Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
+        Assert.Contains(plan.Reasons, r => r.Contains("of 40 MX hosts", StringComparison.Ordinal));
+        Assert.StartsWith("No host is usable now", plan.Reasons[^1], StringComparison.Ordinal);
+    }
+
     // ---- DANE --------------------------------------------------------------------------------------------------------
 
     [Fact]

@@ -73,6 +73,15 @@ internal sealed class DnssecQuery
         {
             return DnssecAnswer.Failure($"{type} query for {name} failed: {ex.Message}");
         }
+        catch (DnsResponseParseException ex)
+        {
+            // A reply DnsClient cannot parse is malformed: a lookup error like SERVFAIL (DANE-2.1.1-g), not a crash.
+            return DnssecAnswer.Failure($"{type} answer for {name} is malformed: {ex.Message}");
+        }
+        catch (DnsXidMismatchException ex)
+        {
+            return DnssecAnswer.Failure($"{type} answer for {name} does not belong to the query: {ex.Message}");
+        }
         catch (TimeoutException)
         {
             return DnssecAnswer.Failure($"{type} query for {name} timed out");

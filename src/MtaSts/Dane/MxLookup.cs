@@ -107,7 +107,7 @@ internal sealed class MxLookup
         }
 
         var note = nullMx.Count > 0 ? " A null MX listed next to real hosts was ignored (RFC 7505 §3)." : string.Empty;
-        return new MxLookupResult(name, MxLookupStatus.Found, secure, trusted, hosts, ttl, $"{hosts.Count} MX host(s), {security}{via}.{note}");
+        return new MxLookupResult(name, MxLookupStatus.Found, secure, trusted, hosts, ttl, $"{hosts.Count} MX host(s), {security}{via}.{note}", target);
     }
 
     private static MxLookupResult Implicit(string name, bool secure, bool trusted, TimeSpan ttl, string security) =>

@@ -30,9 +30,10 @@ internal sealed record MxHost(string Name, int Preference);
 /// <summary>The result of <see cref="MxLookup.LookupAsync"/>.</summary>
 internal sealed class MxLookupResult
 {
-    public MxLookupResult(string domain, MxLookupStatus status, bool secure, bool resolverTrusted, IReadOnlyList<MxHost> hosts, TimeSpan timeToLive, string message)
+    public MxLookupResult(string domain, MxLookupStatus status, bool secure, bool resolverTrusted, IReadOnlyList<MxHost> hosts, TimeSpan timeToLive, string message, string? expandedDomain = null)
     {
         Domain = domain;
+        ExpandedDomain = expandedDomain ?? domain;
         Status = status;
         Secure = secure;
         ResolverTrusted = resolverTrusted;
@@ -43,6 +44,12 @@ internal sealed class MxLookupResult
 
     /// <summary>The recipient domain, normalised.</summary>
     public string Domain { get; }
+
+    /// <summary>
+    /// The recipient domain after the CNAMEs the MX answer led through (DANE-2.2.1-d); <see cref="Domain"/> when it is not
+    /// an alias. With a secure MX RRset it is a DANE-TA reference identifier too (RFC 7672 §3.2.2).
+    /// </summary>
+    public string ExpandedDomain { get; }
 
     /// <summary>What was found.</summary>
     public MxLookupStatus Status { get; }

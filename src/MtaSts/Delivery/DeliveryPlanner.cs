@@ -341,15 +341,17 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
             resolution = recheck;
         }
 
+        if (mx.Hosts.Count > hosts.Count)
+        {
+            reasons.Add($"Only the {hosts.Count} most preferred of {mx.Hosts.Count} MX hosts were planned.");
+        }
+
+        // The status sentence comes last: logs, the activity status and the CLI show the last reason of a deferral.
         var usable = decisions.Count(static d => d.Use);
         var status = usable > 0 ? DeliveryPlanStatus.Deliver : DeliveryPlanStatus.Defer;
         reasons.Add(status == DeliveryPlanStatus.Deliver
             ? $"{usable} of {decisions.Count} host(s) usable now."
             : "No host is usable now: defer delivery and retry later (a temporary failure, never a bounce).");
-        if (mx.Hosts.Count > hosts.Count)
-        {
-            reasons.Add($"Only the {hosts.Count} most preferred of {mx.Hosts.Count} MX hosts were planned.");
-        }
 
         var plan = new DeliveryPlan
         {
@@ -390,7 +392,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
 
     private List<MxDecision> Decide(string domain, MxLookupResult mx, IReadOnlyList<MxHost> hosts, HostEntry[] dane, MtaStsResolution resolution)
     {
-        var context = new DeliveryRules.Context(domain, mx.Secure, mx.Status == MxLookupStatus.ImplicitMx, resolution, _options, _daneRequired.Contains(domain));
+        var context = new DeliveryRules.Context(domain, mx.Secure, mx.Status == MxLookupStatus.ImplicitMx, resolution, _options, _daneRequired.Contains(domain), mx.ExpandedDomain);
         var decisions = new List<MxDecision>(hosts.Count);
         for (var i = 0; i < hosts.Count; i++)
         {

@@ -27,7 +27,8 @@ internal static class DeliveryRules
     /// <param name="MtaSts">The MTA-STS resolution of the domain.</param>
     /// <param name="Options">The planner's options.</param>
     /// <param name="DaneRequired">Whether DANE is mandatory for the domain (<see cref="MtaStsOptions.DaneRequiredDomains"/>).</param>
-    public readonly record struct Context(string Domain, bool MxSecure, bool ImplicitMx, MtaStsResolution MtaSts, MtaStsOptions Options, bool DaneRequired = false);
+    /// <param name="ExpandedDomain">The recipient domain after the CNAMEs its MX answer led through; <see langword="null"/> when it is not an alias.</param>
+    public readonly record struct Context(string Domain, bool MxSecure, bool ImplicitMx, MtaStsResolution MtaSts, MtaStsOptions Options, bool DaneRequired = false, string? ExpandedDomain = null);
 
     /// <summary>Whether a decision skipped its host because of an MTA-STS MX-name mismatch (what a TXT re-check may cure).</summary>
     public static bool SkippedForMtaStsMismatch(MxDecision decision) =>
@@ -197,15 +198,21 @@ internal static class DeliveryRules
 
     /// <summary>
     /// The names a DANE-TA certificate may carry (RFC 7672 §3.2.2): the TLSA base domain first; with a secure MX RRset
-    /// also the recipient domain (the original next hop); for an implicit MX the domain when the base domain is its
-    /// CNAME expansion (DANE-3.2.2-c).
+    /// also the recipient domain (the original next hop) and its CNAME expansion when the MX answer went through an alias
+    /// (DANE-3.2.2-b); for an implicit MX the domain when the base domain is its CNAME expansion (DANE-3.2.2-c).
     /// </summary>
     internal static string[] ReferenceIdentifiers(in Context context, TlsaLookupResult dane)
     {
-        var names = new List<string>(2) { dane.BaseDomain };
+        var names = new List<string>(3) { dane.BaseDomain };
         if ((context.MxSecure || context.ImplicitMx) && !DaneNames.Equal(dane.BaseDomain, context.Domain))
         {
             names.Add(context.Domain);
+        }
+
+        if (context.MxSecure && !context.ImplicitMx && context.ExpandedDomain is { } expanded
+            && !names.Exists(name => DaneNames.Equal(name, expanded)))
+        {
+            names.Add(expanded);
         }
 
         return [.. names];

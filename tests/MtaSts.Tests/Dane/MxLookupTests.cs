@@ -158,6 +158,18 @@ public class MxLookupTests
     }
 
     [Fact]
+    public async Task PREC_d_UnparseableMxReply_IsFailed_NotAnException()
+    {
+        // Also: DANE-2.1.1-g (a malformed reply is a lookup error), DANE-2.1.2-a.
+        _dns.Throw(Domain, QueryType.MX, new DnsResponseParseException("bad rdata", new byte[12], 10, 4));
+
+        var result = await Lookup().LookupAsync(Domain);
+
+        Assert.Equal(MxLookupStatus.Failed, result.Status);
+        Assert.Empty(result.Hosts);
+    }
+
+    [Fact]
     public async Task PREC_d_MxTimeout_IsFailed()
     {
         _dns.Throw(Domain, QueryType.MX, new DnsResponseException(DnsResponseCode.ConnectionTimeout, "timed out"));

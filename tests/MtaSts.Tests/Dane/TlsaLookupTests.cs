@@ -135,6 +135,19 @@ public class TlsaLookupTests
     }
 
     [Fact]
+    public async Task DANE_2_1_1_g_UnparseableTlsaReply_IsLookupFailed_NotAnException()
+    {
+        // DnsClient throws DnsResponseParseException (not a DnsResponseException) when the last server's reply cannot be
+        // parsed: a malformed reply is a lookup error like SERVFAIL (DANE-2.1.1-g). Also: PREC-b.
+        SecureAddresses().Throw(TlsaName, QueryType.TLSA, new DnsResponseParseException("bad rdata", new byte[12], 10, 4));
+
+        var result = await Lookup().LookupAsync(Host, mxSecure: true);
+
+        Assert.Equal(DaneStatus.LookupFailed, result.Status);
+        Assert.False(result.HostUsable);
+    }
+
+    [Fact]
     public async Task DANE_2_1_2_d_MalformedTlsaReply_IsLookupFailed()
     {
         SecureAddresses().Reply(TlsaName, QueryType.TLSA, DnsHeaderResponseCode.NoError, ad: true, [Tlsa311(TlsaName)], [], truncated: true);

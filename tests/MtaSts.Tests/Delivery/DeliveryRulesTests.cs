@@ -66,6 +66,27 @@ public sealed class DeliveryRulesTests : IDisposable
         Assert.Contains(plan.Reasons, r => r.Contains("of 40 MX hosts", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_20_DeferredLongMxList_TheLastReasonIsStillTheDeferral()
+    {
+        // The last reason is what logs, the activity status and the CLI's error show for a deferral; the note about the
+        // truncated MX list must not take its place.
+        var hosts = Enumerable.Range(0, 40).Select(i => ((ushort)i, $"h{i}.example.test")).ToArray();
+        _h.Mx(secure: false, hosts);
+        foreach (var (_, host) in hosts)
+        {
+            _h.PlainHost(host);
+        }
+
+        _h.Publish("enforce", mx: "other.example.test");
+
+        var plan = await _h.PlanAsync();
+
+        Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
+        Assert.Contains(plan.Reasons, r => r.Contains("of 40 MX hosts", StringComparison.Ordinal));
+        Assert.StartsWith("No host is usable now", plan.Reasons[^1], StringComparison.Ordinal);
+    }
+
     // ---- DANE --------------------------------------------------------------------------------------------------------
 
     [Fact]
@@ -213,6 +234,35 @@ public sealed class DeliveryRulesTests : IDisposable
         Assert.Equal(MxAuthentication.DaneTa, host.Authentication);
         Assert.Equal(mxSecure, plan.MxSecure);
         Assert.Equal(mxSecure ? [Mx1, Domain] : new[] { Mx1 }, host.CertificateRequirement.ReferenceIdentifiers);
+    }
+
+    [Fact]
+    public async Task DANE_3_2_2_b_SecureMxThroughCname_TheCnameExpandedNextHopIsAlsoAReferenceIdentifier()
+    {
+        // The recipient domain is an alias; its MX RRset lives at the target. With a secure MX answer the original next hop
+        // and its CNAME-expanded form are both reference identifiers, after the TLSA base domain (RFC 7672 §3.2.2).
+        const string Expanded = "real.example.test";
+        _h.Dns.Answer(Domain, QueryType.MX, ad: true, Cname(Domain, Expanded + "."), Mx(Expanded, 10, Mx1 + "."));
+        _h.DaneHost(Mx1, DaneTa(Mx1));
+
+        var plan = await _h.PlanAsync();
+
+        var host = Assert.Single(plan.Hosts);
+        Assert.Equal(MxAuthentication.DaneTa, host.Authentication);
+        Assert.Equal([Mx1, Domain, Expanded], host.CertificateRequirement.ReferenceIdentifiers);
+    }
+
+    [Fact]
+    public async Task DANE_3_2_2_b_InsecureMxThroughCname_NeitherNextHopNameIsAReferenceIdentifier()
+    {
+        const string Expanded = "real.example.test";
+        _h.Dns.Answer(Domain, QueryType.MX, ad: false, Cname(Domain, Expanded + "."), Mx(Expanded, 10, Mx1 + "."));
+        _h.DaneHost(Mx1, DaneTa(Mx1));
+
+        var plan = await _h.PlanAsync();
+
+        var host = Assert.Single(plan.Hosts);
+        Assert.Equal([Mx1], host.CertificateRequirement.ReferenceIdentifiers);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ internal static class PlanCommand
         var trustedResolvers = new Option<string[]>("--trusted-resolver")
         {
             Description = "A resolver whose DNSSEC verdict (AD bit) is believed, as IP (repeatable). Default: loopback resolvers only; " +
-                "DANE is reported unavailable for answers from any other resolver.",
+                "given, it replaces that default (list 127.0.0.1 too to keep it). DANE is reported unavailable for answers from any other resolver.",
         };
         var daneRequired = new Option<string[]>("--dane-required")
         {

@@ -100,7 +100,9 @@ public sealed class MtaStsOptions
     /// resolver (RFC 7672 §2.1.1). Answers from any other resolver count as insecure, and DANE is then reported as
     /// <see cref="DaneStatus.Unavailable"/>, never assumed. When empty, the loopback addresses (<c>127.0.0.0/8</c>,
     /// <c>::1</c>) are trusted, i.e. a validating resolver on the same host; when not empty, exactly the listed addresses
-    /// are trusted (list <c>127.0.0.1</c> too if it should stay trusted).
+    /// are trusted (list <c>127.0.0.1</c> too if it should stay trusted). A loopback resolver is only worth trusting if it
+    /// validates: systemd-resolved's stub at <c>127.0.0.53</c>, for one, validates only when configured with
+    /// <c>DNSSEC=yes</c>; point <see cref="NameServers"/> at a validating resolver such as unbound on the host.
     /// </summary>
     /// <value>The default is empty (loopback resolvers only).</value>
     public IList<IPAddress> TrustedDnssecResolvers { get; } = new List<IPAddress>();

@@ -172,7 +172,7 @@ public sealed class ResolutionOutcomeTests(WorldFixture fixture) : IClassFixture
     {
         var domain = WorldFixture.UniqueDomain("dnsfault");
         World.Dns.SetFault("_mta-sts." + domain, fault);
-        using var resolver = fixture.CreateResolver();
+        using var resolver = fixture.CreateResolver(o => { o.DnsTimeout = TimeSpan.FromMilliseconds(500); o.DnsRetries = 0; });
 
         var result = await resolver.ResolveAsync(domain);
 

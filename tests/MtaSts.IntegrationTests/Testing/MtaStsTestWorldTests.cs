@@ -21,8 +21,8 @@ public sealed class MtaStsTestWorldTests : IAsyncLifetime
         Assert.Equal(_world.CertificateAuthority.RootCertificate.Thumbprint, Assert.Single(options.AdditionalTrustedRoots).Thumbprint);
         Assert.Equal(_world.PolicyHost.Port, options.PolicyHostPort);
         Assert.True(options.ResolvePolicyHostWithNameServers);
-        Assert.Equal(TimeSpan.FromSeconds(1), options.DnsTimeout);
-        Assert.Equal(0, options.DnsRetries);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.DnsTimeout);
+        Assert.Equal(1, options.DnsRetries);
         Assert.Equal(TimeSpan.FromSeconds(5), options.PolicyFetchTimeout);
         Assert.Equal(TimeSpan.FromSeconds(2), options.ConnectTimeout);
         Assert.Equal(2, options.PolicyFetchRetries);

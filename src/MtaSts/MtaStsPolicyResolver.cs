@@ -43,6 +43,10 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     private readonly IDisposable? _ownedResources;
     private readonly PolicyCache _cache;
     private readonly ConcurrentDictionary<string, Task<MtaStsResolution>> _inFlight = new(StringComparer.Ordinal);
+
+    // Forced re-checks share a flight among themselves but never join an ordinary one, which may be answered from a
+    // state that turned warm meanwhile without looking at DNS.
+    private readonly ConcurrentDictionary<string, Task<MtaStsResolution>> _recheckInFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
     private int _disposed;
 
@@ -156,8 +160,8 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     /// Resolves like <see cref="ResolveAsync(string, CancellationToken)"/>; with <paramref name="recheckRecord"/> the TXT
     /// record is looked up again even inside its recheck window, so a changed <c>id</c> is seen now. This is the check
     /// RFC 8461 §5.1 requires before an <c>enforce</c> policy makes a delivery fail (decision A-20); everything else
-    /// (the cache, back-off, single flight) behaves as usual. A resolution already in flight for the domain is joined:
-    /// it looks the record up itself.
+    /// (the cache, back-off) behaves as usual. Concurrent re-checks of one domain share one lookup; they never join an
+    /// ordinary resolution in flight, which may be answered from the cache without a lookup.
     /// </summary>
     internal Task<MtaStsResolution> ResolveAsync(string domain, bool recheckRecord, CancellationToken cancellationToken)
     {
@@ -198,16 +202,17 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     private Task<MtaStsResolution> ResolveSharedAsync(string domain, bool recheckRecord, CancellationToken cancellationToken)
     {
         Task<MtaStsResolution> shared;
+        var flights = recheckRecord ? _recheckInFlight : _inFlight;
         while (true)
         {
-            if (_inFlight.TryGetValue(domain, out var existing))
+            if (flights.TryGetValue(domain, out var existing))
             {
                 shared = existing;
                 break;
             }
 
             var flight = new TaskCompletionSource<MtaStsResolution>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_inFlight.TryAdd(domain, flight.Task))
+            if (flights.TryAdd(domain, flight.Task))
             {
                 shared = flight.Task;
                 _ = RunFlightAsync(domain, recheckRecord, flight);
@@ -247,7 +252,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         }
 
         // Leave the table first, so a caller that sees the completed flight and asks again starts afresh.
-        _inFlight.TryRemove(KeyValuePair.Create(domain, flight.Task));
+        (recheckRecord ? _recheckInFlight : _inFlight).TryRemove(KeyValuePair.Create(domain, flight.Task));
         if (result is not null)
         {
             flight.TrySetResult(result);

@@ -8,7 +8,7 @@ namespace MtaSts.Dane;
 /// The TLSA records an SMTP client actually matches against, prepared once per requirement: unusable and malformed
 /// records discarded (RFC 7672 §3.1.3, RFC 7671 §9), digest agility applied (RFC 7671 §9, DANE-5-b), split by usage.
 /// </summary>
-internal sealed class TlsaRecordSet
+internal sealed class TlsaRecordSet : IDisposable
 {
     private TlsaRecordSet(TlsaAssociation[] endEntity, TlsaAssociation[] trustAnchor, TlsaAssociation[] superseded, (X509Certificate2 Certificate, TlsaAssociation Record)[] suppliedAnchors, int published, int unusable)
     {
@@ -40,6 +40,15 @@ internal sealed class TlsaRecordSet
 
     /// <summary>How many of them were unusable for SMTP (usage 0/1, unknown selector or matching type, wrong digest length).</summary>
     public int UnusableCount { get; }
+
+    /// <summary>Releases the certificates made from <c>2 0 0</c> records.</summary>
+    public void Dispose()
+    {
+        foreach (var (certificate, _) in SuppliedAnchors)
+        {
+            certificate.Dispose();
+        }
+    }
 
     /// <summary>Whether any usable record remains: if not, DANE requires TLS but cannot authenticate (RFC 7672 §2.2).</summary>
     public bool HasUsableRecords => EndEntity.Length + TrustAnchor.Length > 0;

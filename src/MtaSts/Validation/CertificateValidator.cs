@@ -120,7 +120,7 @@ public static class CertificateValidator
     /// <see langword="null"/> collection, or an undefined <see cref="CertificateRequirement.Authentication"/>.</exception>
     public static CertificateValidationResult Validate(CertificateRequirement requirement, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors sslPolicyErrors)
     {
-        var check = PreparedRequirement.Prepare(requirement);
+        using var check = PreparedRequirement.Prepare(requirement);
         try
         {
             return check.Validate(certificate, chain, sslPolicyErrors);

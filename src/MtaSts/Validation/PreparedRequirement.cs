@@ -6,7 +6,7 @@ using MtaSts.Dane;
 namespace MtaSts.Validation;
 
 /// <summary>A <see cref="CertificateRequirement"/> checked and prepared once (TLSA records ranked, collections copied), then applied to certificates.</summary>
-internal sealed class PreparedRequirement
+internal sealed class PreparedRequirement : IDisposable
 {
     private const int RecordsInReason = 4;
 
@@ -33,6 +33,9 @@ internal sealed class PreparedRequirement
             ? ids
             : [_mxHost];
     }
+
+    /// <summary>Releases the trust anchors carried by <c>2 0 0</c> records. A callback's requirement lives as long as the callback.</summary>
+    public void Dispose() => _records?.Dispose();
 
     /// <summary>Checks the requirement (programmer errors throw) and prepares it.</summary>
     /// <param name="requirement">The requirement.</param>

@@ -30,6 +30,28 @@ public class SingleFlightTests
     }
 
     [Fact]
+    public async Task A_20_ForcedRecheck_DoesNotJoinAnOrdinaryFlight_ItLooksTheRecordUpItself()
+    {
+        // Also: STS-5.1-c. An ordinary flight may be answered from a state that turned warm meanwhile, without a TXT
+        // lookup; the re-check before an enforce deferral must see DNS now.
+        using var h = new ResolverHarness();
+        h.Publish("id1", ResolverHarness.Policy());
+        h.Discoverer.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ordinary = h.Resolver.ResolveAsync(Domain);
+        await h.Discoverer.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        h.Discoverer.Started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var recheck = h.Resolver.ResolveAsync(Domain, recheckRecord: true, CancellationToken.None);
+        await h.Discoverer.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var recheckTwice = h.Resolver.ResolveAsync(Domain, recheckRecord: true, CancellationToken.None);
+        h.Discoverer.Gate.SetResult();
+        await Task.WhenAll(ordinary, recheck, recheckTwice).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, h.Discoverer.CallCount); // the ordinary flight's and one shared by both re-checks
+        Assert.Equal(MtaStsOutcome.Policy, (await recheck).Outcome);
+    }
+
+    [Fact]
     public async Task DifferentDomains_DoNotShareAFlight()
     {
         using var h = new ResolverHarness();

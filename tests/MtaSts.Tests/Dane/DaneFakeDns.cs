@@ -9,7 +9,7 @@ namespace MtaSts.Tests.Dane;
 /// bit and answering resolver. Every question asked is recorded with the options it was asked with. A question
 /// without a script fails the test (it throws an exception the lookups do not catch).
 /// </summary>
-internal sealed class DaneFakeDns : IDnsQuery
+internal sealed class DaneFakeDns : MtaSts.Tests.Fakes.DnsQueryStub
 {
     private const ushort Qr = 0x8000, Tc = 0x0200, Rd = 0x0100, Ra = 0x0080, Ad = 0x0020;
 
@@ -83,13 +83,13 @@ internal sealed class DaneFakeDns : IDnsQuery
 
     // ---- IDnsQuery ---------------------------------------------------------------------------------------------------
 
-    public Task<IDnsQueryResponse> QueryAsync(DnsQuestion question, DnsQueryAndServerOptions queryOptions, CancellationToken cancellationToken = default) =>
+    public override Task<IDnsQueryResponse> QueryAsync(DnsQuestion question, DnsQueryAndServerOptions queryOptions, CancellationToken cancellationToken = default) =>
         Task.FromResult(Run(question, queryOptions));
 
-    public Task<IDnsQueryResponse> QueryAsync(DnsQuestion question, CancellationToken cancellationToken = default) =>
+    public override Task<IDnsQueryResponse> QueryAsync(DnsQuestion question, CancellationToken cancellationToken = default) =>
         Task.FromResult(Run(question, null));
 
-    public Task<IDnsQueryResponse> QueryAsync(string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default) =>
+    public override Task<IDnsQueryResponse> QueryAsync(string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default) =>
         Task.FromResult(Run(new DnsQuestion(query, queryType, queryClass), null));
 
     private IDnsQueryResponse Run(DnsQuestion question, DnsQueryAndServerOptions? options)
@@ -100,60 +100,6 @@ internal sealed class DaneFakeDns : IDnsQuery
             ? reply(question)
             : throw new UnscriptedQuestionException($"No script for {name} {question.QuestionType}");
     }
-
-    public IDnsQueryResponse Query(string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-
-    public IDnsQueryResponse Query(DnsQuestion question) => throw new NotSupportedException();
-
-    public IDnsQueryResponse Query(DnsQuestion question, DnsQueryAndServerOptions queryOptions) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryCache(DnsQuestion question) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryCache(string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryReverse(IPAddress ipAddress) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryReverse(IPAddress ipAddress, DnsQueryAndServerOptions queryOptions) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryReverseAsync(IPAddress ipAddress, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryReverseAsync(IPAddress ipAddress, DnsQueryAndServerOptions queryOptions, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<NameServer> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<NameServer> servers, DnsQuestion question) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<NameServer> servers, DnsQuestion question, DnsQueryOptions queryOptions) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<IPEndPoint> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<IPAddress> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<NameServer> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<NameServer> servers, DnsQuestion question, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<NameServer> servers, DnsQuestion question, DnsQueryOptions queryOptions, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<IPAddress> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<IPEndPoint> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryServerReverse(IReadOnlyCollection<IPAddress> servers, IPAddress ipAddress) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryServerReverse(IReadOnlyCollection<IPEndPoint> servers, IPAddress ipAddress) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryServerReverse(IReadOnlyCollection<NameServer> servers, IPAddress ipAddress) => throw new NotSupportedException();
-
-    public IDnsQueryResponse QueryServerReverse(IReadOnlyCollection<NameServer> servers, IPAddress ipAddress, DnsQueryOptions queryOptions) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryServerReverseAsync(IReadOnlyCollection<IPAddress> servers, IPAddress ipAddress, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryServerReverseAsync(IReadOnlyCollection<IPEndPoint> servers, IPAddress ipAddress, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryServerReverseAsync(IReadOnlyCollection<NameServer> servers, IPAddress ipAddress, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IDnsQueryResponse> QueryServerReverseAsync(IReadOnlyCollection<NameServer> servers, IPAddress ipAddress, DnsQueryOptions queryOptions, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     internal sealed class UnscriptedQuestionException(string message) : Exception(message);
 

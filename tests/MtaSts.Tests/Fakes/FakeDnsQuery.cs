@@ -9,7 +9,7 @@ namespace MtaSts.Tests.Fakes;
 /// A scripted <see cref="IDnsQuery"/>: each (name, type) gets a response or an exception; unscripted questions get
 /// NXDOMAIN. Records are built with DnsClient's public record constructors. Every question asked is counted.
 /// </summary>
-internal sealed class FakeDnsQuery : IDnsQuery
+internal sealed class FakeDnsQuery : DnsQueryStub
 {
     private readonly ConcurrentDictionary<(string Name, QueryType Type), Func<CancellationToken, Task<IDnsQueryResponse>>> _script = new();
     private readonly ConcurrentQueue<(string Name, QueryType Type)> _asked = new();
@@ -45,7 +45,7 @@ internal sealed class FakeDnsQuery : IDnsQuery
         return this;
     }
 
-    public Task<IDnsQueryResponse> QueryAsync(string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default)
+    public override Task<IDnsQueryResponse> QueryAsync(string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default)
     {
         string key = Key(query);
         _asked.Enqueue((key, queryType));
@@ -55,10 +55,10 @@ internal sealed class FakeDnsQuery : IDnsQuery
             : Task.FromResult<IDnsQueryResponse>(new FakeDnsResponse(DnsHeaderResponseCode.NotExistentDomain, []));
     }
 
-    public Task<IDnsQueryResponse> QueryAsync(DnsQuestion question, CancellationToken cancellationToken = default) =>
+    public override Task<IDnsQueryResponse> QueryAsync(DnsQuestion question, CancellationToken cancellationToken = default) =>
         QueryAsync(question.QueryName.Value, question.QuestionType, question.QuestionClass, cancellationToken);
 
-    public Task<IDnsQueryResponse> QueryAsync(DnsQuestion question, DnsQueryAndServerOptions queryOptions, CancellationToken cancellationToken = default) =>
+    public override Task<IDnsQueryResponse> QueryAsync(DnsQuestion question, DnsQueryAndServerOptions queryOptions, CancellationToken cancellationToken = default) =>
         QueryAsync(question, cancellationToken);
 
     // ---- record builders (DnsClient's public constructors) ----
@@ -82,36 +82,6 @@ internal sealed class FakeDnsQuery : IDnsQuery
         new(DnsString.Parse(name), type, QueryClass.IN, ttl, 0);
 
     private static string Key(string name) => name.TrimEnd('.').ToLowerInvariant();
-
-    // ---- the rest of IDnsQuery is not used by the library ----
-
-    public IDnsQueryResponse Query(string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-    public IDnsQueryResponse Query(DnsQuestion question) => throw new NotSupportedException();
-    public IDnsQueryResponse Query(DnsQuestion question, DnsQueryAndServerOptions queryOptions) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryCache(DnsQuestion question) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryCache(string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryReverse(IPAddress ipAddress) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryReverse(IPAddress ipAddress, DnsQueryAndServerOptions queryOptions) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryReverseAsync(IPAddress ipAddress, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryReverseAsync(IPAddress ipAddress, DnsQueryAndServerOptions queryOptions, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<NameServer> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<NameServer> servers, DnsQuestion question) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<NameServer> servers, DnsQuestion question, DnsQueryOptions queryOptions) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<IPEndPoint> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryServer(IReadOnlyCollection<IPAddress> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<NameServer> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<NameServer> servers, DnsQuestion question, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<NameServer> servers, DnsQuestion question, DnsQueryOptions queryOptions, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<IPAddress> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryServerAsync(IReadOnlyCollection<IPEndPoint> servers, string query, QueryType queryType, QueryClass queryClass = QueryClass.IN, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryServerReverse(IReadOnlyCollection<IPAddress> servers, IPAddress ipAddress) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryServerReverse(IReadOnlyCollection<IPEndPoint> servers, IPAddress ipAddress) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryServerReverse(IReadOnlyCollection<NameServer> servers, IPAddress ipAddress) => throw new NotSupportedException();
-    public IDnsQueryResponse QueryServerReverse(IReadOnlyCollection<NameServer> servers, IPAddress ipAddress, DnsQueryOptions queryOptions) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryServerReverseAsync(IReadOnlyCollection<IPAddress> servers, IPAddress ipAddress, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryServerReverseAsync(IReadOnlyCollection<IPEndPoint> servers, IPAddress ipAddress, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryServerReverseAsync(IReadOnlyCollection<NameServer> servers, IPAddress ipAddress, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public Task<IDnsQueryResponse> QueryServerReverseAsync(IReadOnlyCollection<NameServer> servers, IPAddress ipAddress, DnsQueryOptions queryOptions, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }
 
 /// <summary>A hand-made <see cref="IDnsQueryResponse"/>.</summary>

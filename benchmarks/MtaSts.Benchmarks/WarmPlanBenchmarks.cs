@@ -65,31 +65,6 @@ public class WarmPlanBenchmarks
         return task.IsCompletedSuccessfully ? task.Result : await task.ConfigureAwait(false);
     }
 
-    private sealed class StaticDiscoverer : IMtaStsRecordDiscoverer
-    {
-        private static readonly DiscoveryResult Found = new()
-        {
-            Status = DiscoveryStatus.Found,
-            Record = new MtaStsRecord("20250301T000000", "v=STSv1; id=20250301T000000"),
-            TimeToLive = TimeSpan.FromDays(1),
-            TxtRecords = ["v=STSv1; id=20250301T000000"],
-        };
-
-        public Task<DiscoveryResult> DiscoverAsync(string domain, CancellationToken cancellationToken) => Task.FromResult(Found);
-    }
-
-    private sealed class StaticFetcher : IPolicyFetcher
-    {
-        private static readonly PolicyFetchResult Policy = new()
-        {
-            Failure = MtaStsFailure.None,
-            HttpStatusCode = 200,
-            Body = "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.test\r\nmx: *.mx.example.test\r\nmax_age: 31557600\r\n",
-        };
-
-        public Task<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken) => Task.FromResult(Policy);
-    }
-
     /// <summary>Fixed answers from a trusted (loopback) validating resolver; only the setup asks.</summary>
     private sealed class StaticDns : IDnsQuery
     {

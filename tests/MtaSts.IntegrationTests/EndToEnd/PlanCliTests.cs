@@ -11,20 +11,9 @@ public sealed class PlanCliTests(WorldFixture fixture) : IClassFixture<WorldFixt
 {
     private MtaStsTestWorld World => fixture.World;
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = await CliApp.CreateRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private string[] WorldArguments() => CliRunner.WorldArguments(World);
 
-    private string[] WorldArguments()
-    {
-        var pem = Path.Combine(Path.GetTempPath(), $"mtasts-root-{Guid.NewGuid():N}.pem");
-        File.WriteAllText(pem, World.CertificateAuthority.RootCertificate.ExportCertificatePem());
-        return ["--name-server", World.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--policy-host-port", World.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--timeout", "5"];
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => CliRunner.RunAsync(args);
 
     [Fact]
     public async Task Plan_Json_WritesOneObjectPerDomain_WithTheDocumentedFields()

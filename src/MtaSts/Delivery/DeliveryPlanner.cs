@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MtaSts.Caching;
 using MtaSts.Dane;
 using MtaSts.Delivery;
 using MtaSts.Diagnostics;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Memory;
 using MtaSts.Dane;
 
 namespace MtaSts.Delivery;
@@ -48,56 +47,4 @@ internal sealed class HostEntry
     public TlsaLookupResult Result { get; }
 
     public long UntilTicks { get; }
-}
-
-/// <summary>
-/// A bounded in-memory map from a name to an immutable entry, on a private <see cref="MemoryCache"/> with a size limit
-/// (one unit per name), as the resolver's policy cache does: lookups do not allocate, a full cache compacts the least
-/// recently used names in the background, entries are swapped in place rather than re-added, and no MemoryCache
-/// time-based expiry is used (the <see cref="TimeProvider"/> is the only clock; callers check validity themselves).
-/// </summary>
-internal sealed class BoundedCache<T> : IDisposable
-    where T : class
-{
-    private readonly MemoryCache _cache;
-
-    public BoundedCache(int maxEntries)
-    {
-        _cache = new MemoryCache(new MemoryCacheOptions
-        {
-            SizeLimit = maxEntries,
-            CompactionPercentage = Math.Min(1.0, Math.Max(0.05, 1.0 / maxEntries)),
-        });
-    }
-
-    public int Count => _cache.Count;
-
-    /// <summary>The entry for a name, or <see langword="null"/>. Allocation-free.</summary>
-    public T? Get(string key) => _cache.TryGetValue(key, out var value) && value is Holder holder ? holder.Value : null;
-
-    public void Set(string key, T value)
-    {
-        if (_cache.TryGetValue(key, out var existing) && existing is Holder holder)
-        {
-            holder.Value = value;
-            return;
-        }
-
-        using var entry = _cache.CreateEntry(key);
-        entry.Size = 1;
-        entry.Value = new Holder(value);
-    }
-
-    public void Dispose() => _cache.Dispose();
-
-    private sealed class Holder(T value)
-    {
-        private volatile T _value = value;
-
-        public T Value
-        {
-            get => _value;
-            set => _value = value;
-        }
-    }
 }

@@ -437,19 +437,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
                 Log.RefreshFailed(_logger, domain, record.Id, failureText, evidence.Message, cached.Policy.Mode, cached.ExpiresAt, backoff.Until);
             }
 
-            var result = new MtaStsResolution
-            {
-                Domain = domain,
-                Outcome = MtaStsOutcome.Policy,
-                Policy = cached.Policy,
-                Record = cached.Record,
-                Source = PolicySource.Cache,
-                Failure = failure,
-                Evidence = evidence,
-                Warnings = cached.Warnings,
-                FetchedAt = cached.FetchedAt,
-                ExpiresAt = cached.ExpiresAt,
-            };
+            var result = cached.ToResolution(PolicySource.Cache, failure, evidence);
             return (result, CacheHitState(cached, backoff, recheckUntil));
         }
 
@@ -548,19 +536,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     {
         if (cached is not null)
         {
-            return new MtaStsResolution
-            {
-                Domain = domain,
-                Outcome = MtaStsOutcome.Policy,
-                Policy = cached.Policy,
-                Record = cached.Record,
-                Source = PolicySource.CacheAfterFailure,
-                Failure = failure,
-                Evidence = evidence,
-                Warnings = cached.Warnings,
-                FetchedAt = cached.FetchedAt,
-                ExpiresAt = cached.ExpiresAt,
-            };
+            return cached.ToResolution(PolicySource.CacheAfterFailure, failure, evidence);
         }
 
         return new MtaStsResolution

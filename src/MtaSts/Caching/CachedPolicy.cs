@@ -22,19 +22,13 @@ internal sealed class CachedPolicy
         FetchedAt = fetchedAt;
         ExpiresAt = fetchedAt + policy.MaxAge;
         RefreshDueAt = refreshDueAt;
-        HitResolution = new MtaStsResolution
-        {
-            Domain = domain,
-            Outcome = MtaStsOutcome.Policy,
-            Policy = policy,
-            Record = record,
-            Source = PolicySource.Cache,
-            Warnings = warnings,
-            FetchedAt = fetchedAt,
-            ExpiresAt = ExpiresAt,
-        };
+        Domain = domain;
+        HitResolution = ToResolution(PolicySource.Cache, MtaStsFailure.None, evidence: null);
         HitTask = Task.FromResult(HitResolution);
     }
+
+    /// <summary>The policy domain.</summary>
+    public string Domain { get; }
 
     public MtaStsPolicy Policy { get; }
 
@@ -58,4 +52,19 @@ internal sealed class CachedPolicy
 
     /// <summary><see cref="HitResolution"/> as a completed task, shared by every warm resolution.</summary>
     public Task<MtaStsResolution> HitTask { get; }
+
+    /// <summary>This cached policy applied, as a resolution from <paramref name="source"/>, carrying a failure seen meanwhile.</summary>
+    public MtaStsResolution ToResolution(PolicySource source, MtaStsFailure failure, MtaStsEvidence? evidence) => new()
+    {
+        Domain = Domain,
+        Outcome = MtaStsOutcome.Policy,
+        Policy = Policy,
+        Record = Record,
+        Source = source,
+        Failure = failure,
+        Evidence = evidence,
+        Warnings = Warnings,
+        FetchedAt = FetchedAt,
+        ExpiresAt = ExpiresAt,
+    };
 }

@@ -130,4 +130,50 @@ public sealed class MtaStsOptions
     /// </summary>
     /// <value>The default is empty (DANE is used where published, never required).</value>
     public IList<string> DaneRequiredDomains { get; } = new List<string>();
+
+    /// <summary>
+    /// The policy memory beyond this process (decisions S-1 … S-5): read when memory has nothing for a domain and before
+    /// every fetch, written after every fetch, so a restart or another node of a fleet applies what was learnt even while
+    /// DNS or the policy host is unreachable. Built in: <see cref="FilePolicyStore"/>; a Redis store comes with the
+    /// <c>MtaSts.Redis</c> package. Under dependency injection a store registered with the builder
+    /// (<c>AddFileStore</c>, <c>AddRedisStore</c>, <c>AddPolicyStore</c>) takes precedence. The caller owns the store.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (memory only).</value>
+    public IMtaStsPolicyStore? PolicyStore { get; set; }
+
+    /// <summary>
+    /// The most time one policy store operation may take (decision S-2). A store that errors, returns something unusable,
+    /// or does not answer in time is skipped for that resolution with a warning and a metric; it never fails a resolution.
+    /// </summary>
+    /// <value>The default is 250 ms; allowed 10 ms to 10 seconds.</value>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The most policy fetches in flight at once, across all domains, so a burst of new domains cannot open unbounded
+    /// connections (each fetch in flight holds one TLS connection and its buffers). Further fetches wait for a free slot;
+    /// the fetch timeout starts when the fetch does.
+    /// </summary>
+    /// <value>The default is 64; allowed 1 to 10000.</value>
+    public int MaxConcurrentPolicyFetches { get; set; } = 64;
+
+    /// <summary>
+    /// Local overrides per policy domain, for operators: force <c>enforce</c> on a domain that publishes <c>testing</c>,
+    /// switch MTA-STS off for a domain whose policy is broken, or pin a static policy text. Keys are domain names, matched
+    /// exactly after <see cref="DomainName.Normalize"/>. An override is visible on the resolution
+    /// (<see cref="MtaStsResolution.Override"/>) and in the CLI's output.
+    /// </summary>
+    /// <value>The default is empty.</value>
+    public IDictionary<string, MtaStsPolicyOverride> Overrides { get; } = new Dictionary<string, MtaStsPolicyOverride>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Events raised by the resolver: downgrade signals (decision S-5) and failed refreshes (RFC 8461 §3.3, §10.2).
+    /// Handlers run synchronously on the resolving thread; a handler that throws is logged and does not affect the
+    /// resolution. The instance is shared by copies of these options.
+    /// </summary>
+    public MtaStsEvents Events => _events;
+
+    private MtaStsEvents _events = new();
+
+    /// <summary>Makes a copy share this instance's <see cref="Events"/>.</summary>
+    internal void ShareEvents(MtaStsEvents events) => _events = events;
 }

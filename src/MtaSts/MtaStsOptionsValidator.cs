@@ -53,7 +53,15 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
             DaneEnabled = options.DaneEnabled,
             SmtpPort = options.SmtpPort,
             RequireMtaStsWithDane = options.RequireMtaStsWithDane,
+            PolicyStore = options.PolicyStore,
+            StoreTimeout = options.StoreTimeout,
+            MaxConcurrentPolicyFetches = options.MaxConcurrentPolicyFetches,
         };
+        copy.ShareEvents(options.Events);
+        foreach (var (domain, rule) in options.Overrides)
+        {
+            copy.Overrides[domain] = rule;
+        }
 
         foreach (var server in options.NameServers)
         {
@@ -90,6 +98,26 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
         CheckRange(failures, nameof(MtaStsOptions.MaxRecordRecheckInterval), options.MaxRecordRecheckInterval, TimeSpan.Zero, TimeSpan.FromDays(1), "0", "1 day");
         CheckRange(failures, nameof(MtaStsOptions.FailedFetchBackoff), options.FailedFetchBackoff, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), "5 minutes", "1 day");
         CheckRange(failures, nameof(MtaStsOptions.RefreshAfter), options.RefreshAfter, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365), "1 minute", "365 days");
+
+        CheckRange(failures, nameof(MtaStsOptions.StoreTimeout), options.StoreTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), "10 ms", "10 seconds");
+        CheckRange(failures, nameof(MtaStsOptions.MaxConcurrentPolicyFetches), options.MaxConcurrentPolicyFetches, 1, 10_000);
+
+        var overridden = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (domain, rule) in options.Overrides)
+        {
+            if (!DomainName.TryNormalize(domain, out var name, out var error))
+            {
+                failures.Add($"{nameof(MtaStsOptions.Overrides)}: '{domain}' is not a domain name: {error}");
+            }
+            else if (!overridden.Add(name))
+            {
+                failures.Add($"{nameof(MtaStsOptions.Overrides)}: '{domain}' names {name} a second time.");
+            }
+            else if (rule is null)
+            {
+                failures.Add($"{nameof(MtaStsOptions.Overrides)}['{domain}'] is null.");
+            }
+        }
 
         if (options.MinRecordRecheckInterval > options.MaxRecordRecheckInterval)
         {

@@ -35,6 +35,13 @@ public sealed class MtaStsResolution
     /// <summary>When the applied policy expires (fetch time plus <c>max_age</c>).</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>
+    /// The operator's local override that shaped this resolution (<see cref="MtaStsOptions.Overrides"/>), or
+    /// <see cref="MtaStsOverrideKind.None"/>. With <see cref="MtaStsOverrideKind.Enforce"/> the published policy's mode
+    /// was <c>testing</c> and <see cref="Policy"/> is that policy applied as <c>enforce</c>.
+    /// </summary>
+    public MtaStsOverrideKind Override { get; init; }
+
     /// <summary>The RFC 8460 result type of <see cref="Failure"/> (<c>sts-policy-fetch-error</c>, <c>sts-policy-invalid</c>, <c>sts-webpki-invalid</c>), or <see langword="null"/>.</summary>
     public string? ReportResultType => GetReportResultType(Failure);
 
@@ -49,6 +56,23 @@ public sealed class MtaStsResolution
         _ => null,
     };
 
+    /// <summary>
+    /// Whether another resolution gives the same answer: the same outcome, source, failure, record id, fetch instants,
+    /// override and policy. A delivery plan made with one stays valid while the resolver answers with the other, whether
+    /// or not it is the same instance (a policy read back from a store is a new instance with the same facts).
+    /// </summary>
+    internal bool IsSameAnswerAs(MtaStsResolution? other) =>
+        ReferenceEquals(this, other)
+        || (other is not null
+            && Outcome == other.Outcome
+            && Source == other.Source
+            && Failure == other.Failure
+            && Override == other.Override
+            && FetchedAt == other.FetchedAt
+            && ExpiresAt == other.ExpiresAt
+            && string.Equals(Record?.Id, other.Record?.Id, StringComparison.Ordinal)
+            && MtaStsPolicy.HaveSameContent(Policy, other.Policy));
+
     /// <inheritdoc/>
     public override string ToString()
     {
@@ -60,6 +84,7 @@ public sealed class MtaStsResolution
                 {
                     PolicySource.Fetched => "fetched",
                     PolicySource.CacheAfterFailure => "cached, applied after a failure",
+                    PolicySource.Override => "pinned by a local override",
                     _ => "cached",
                 });
                 if (Record is not null)
@@ -92,6 +117,11 @@ public sealed class MtaStsResolution
         foreach (var warning in Warnings)
         {
             text.Append("; warning: ").Append(warning);
+        }
+
+        if (Override is MtaStsOverrideKind.Enforce or MtaStsOverrideKind.Disable)
+        {
+            text.Append("; local override: ").Append(Override == MtaStsOverrideKind.Enforce ? "enforce" : "MTA-STS disabled");
         }
 
         return text.ToString();

@@ -14,4 +14,7 @@ public enum PolicySource
 
     /// <summary>From the cache because discovery or fetching failed (RFC 8461 §3.3: an unexpired cached policy still applies).</summary>
     CacheAfterFailure,
+
+    /// <summary>Pinned by the operator (<see cref="MtaStsOverrideKind.StaticPolicy"/>); nothing was looked up.</summary>
+    Override,
 }

@@ -19,9 +19,23 @@ internal sealed class BoundedCache<T> : IDisposable
     where T : class
 {
     private readonly MemoryCache _cache;
+    private readonly PostEvictionDelegate? _evicted;
 
-    public BoundedCache(int maxEntries)
+    /// <param name="maxEntries">The most names held.</param>
+    /// <param name="onEvicted">Told (on a pool thread, some time later) when a name's entry was compacted away or removed.</param>
+    public BoundedCache(int maxEntries, Action<string, T>? onEvicted = null)
     {
+        if (onEvicted is not null)
+        {
+            _evicted = (key, value, _, _) =>
+            {
+                if (key is string name && value is Holder holder)
+                {
+                    onEvicted(name, holder.Value);
+                }
+            };
+        }
+
         _cache = new MemoryCache(new MemoryCacheOptions
         {
             SizeLimit = maxEntries,
@@ -45,6 +59,10 @@ internal sealed class BoundedCache<T> : IDisposable
         using var entry = _cache.CreateEntry(key);
         entry.Size = 1;
         entry.Value = new Holder(value);
+        if (_evicted is not null)
+        {
+            entry.RegisterPostEvictionCallback(_evicted);
+        }
     }
 
     /// <summary>Forgets a name.</summary>

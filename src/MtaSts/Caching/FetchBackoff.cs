@@ -4,6 +4,8 @@ namespace MtaSts.Caching;
 /// A failed fetch remembered for one (domain, <c>id</c>): no new attempt before <see cref="Until"/>
 /// (RFC 8461 §3.3: at least 5 minutes). One per domain entry, so the records are bounded with the cache.
 /// </summary>
+/// <remarks>The id, the instant, the failure and its reason code are facts a policy store shares with a fleet; the
+/// evidence message is an in-memory artefact.</remarks>
 internal sealed class FetchBackoff
 {
     public FetchBackoff(string id, DateTimeOffset until, MtaStsFailure failure, MtaStsEvidence evidence)
@@ -28,4 +30,26 @@ internal sealed class FetchBackoff
 
     /// <summary>Whether the back-off still holds <paramref name="id"/> at <paramref name="now"/>.</summary>
     public bool Blocks(string id, DateTimeOffset now) => now < Until && string.Equals(Id, id, StringComparison.Ordinal);
+
+    /// <summary>A back-off read from a policy store: another process (or this one before a restart) failed to fetch.</summary>
+    public static FetchBackoff Restore(string domain, StoredBackoff stored) => new(
+        stored.RecordId,
+        stored.Until,
+        stored.Failure,
+        new MtaStsEvidence
+        {
+            Message = $"The last fetch of the MTA-STS policy of {domain} (id {stored.RecordId}) failed " +
+                $"({MtaStsResolution.GetReportResultType(stored.Failure)}{(stored.ReasonCode is null ? string.Empty : ", " + stored.ReasonCode)}); " +
+                $"no new attempt before {stored.Until:O} (remembered in the policy store, RFC 8461 §3.3).",
+            ReasonCode = stored.ReasonCode,
+        });
+
+    /// <summary>The facts of this back-off (decision S-1).</summary>
+    public StoredBackoff ToStored() => new()
+    {
+        RecordId = Id,
+        Until = Until,
+        Failure = Failure,
+        ReasonCode = Evidence.ReasonCode,
+    };
 }

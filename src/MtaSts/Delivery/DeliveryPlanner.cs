@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -6,7 +5,7 @@ using MtaSts.Caching;
 using MtaSts.Dane;
 using MtaSts.Delivery;
 using MtaSts.Diagnostics;
-using MtaSts.Dns;
+using MtaSts.DependencyInjection;
 
 namespace MtaSts;
 
@@ -58,7 +57,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
     private readonly BoundedCache<PlanEntry> _plans;
     private readonly BoundedCache<HostEntry> _hosts;
     private readonly HashSet<string> _daneRequired;
-    private readonly ConcurrentDictionary<string, Task<DeliveryPlan>> _inFlight = new(StringComparer.Ordinal);
+    private readonly SingleFlight<string, DeliveryPlan> _flights;
     private readonly CancellationTokenSource _disposing = new();
     private int _disposed;
 
@@ -90,10 +89,11 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         _plans = new BoundedCache<PlanEntry>(options.MaxCachedDomains);
         _hosts = new BoundedCache<HostEntry>(options.MaxCachedDomains);
         _daneRequired = new HashSet<string>(options.DaneRequiredDomains.Select(DomainName.Normalize), StringComparer.Ordinal);
+        _flights = new SingleFlight<string, DeliveryPlan>(PlanUncachedAsync, (domain, exception) => Log.PlanFailed(_logger, domain, exception), StringComparer.Ordinal);
     }
 
-    /// <summary>The MTA-STS resolver the plans use (for tests).</summary>
-    internal IMtaStsPolicyResolver Resolver => _resolver;
+    /// <summary>The MTA-STS resolver the plans use (for a <see cref="PolicyRefresher"/>, or to resolve alone with the same cache).</summary>
+    public IMtaStsPolicyResolver Resolver => _resolver;
 
     /// <summary>The number of domains whose plan is remembered (for tests and diagnostics).</summary>
     internal int CachedDomainCount => _plans.Count;
@@ -110,32 +110,17 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
     /// <exception cref="InvalidOperationException">No DNS server is configured anywhere.</exception>
     public static DeliveryPlanner Create(MtaStsOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
-        var settings = MtaStsOptionsValidator.Snapshot(options ?? new MtaStsOptions());
-        MtaStsOptionsValidator.ThrowIfInvalid(settings);
-        loggerFactory ??= NullLoggerFactory.Instance;
-        timeProvider ??= TimeProvider.System;
-
-        var metrics = new MtaStsMetrics(meterFactory: null);
+        var composition = MtaStsComposition.ForFacade(options, loggerFactory, timeProvider);
         MtaStsPolicyResolver? resolver = null;
         try
         {
-            var dns = DnsClientFactory.Create(settings);
-            resolver = MtaStsPolicyResolver.Create(settings, loggerFactory, timeProvider, dns, metrics);
-            var query = new DnssecQuery(dns, settings);
-            return new DeliveryPlanner(
-                resolver,
-                new MxLookup(query, loggerFactory.CreateLogger<MxLookup>()),
-                new TlsaLookup(query, settings, loggerFactory.CreateLogger<TlsaLookup>()),
-                settings,
-                timeProvider,
-                loggerFactory.CreateLogger<DeliveryPlanner>(),
-                metrics,
-                new Owned(resolver, metrics));
+            resolver = composition.CreateResolver(ownsComposition: false);
+            return composition.CreatePlanner(resolver, new Owned(resolver, composition));
         }
         catch
         {
             resolver?.Dispose();
-            metrics.Dispose();
+            composition.Dispose();
             throw;
         }
     }
@@ -162,13 +147,13 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
 
             // No caller token here: an unfinished resolution is the shared one, which the planning below joins.
             var resolution = _resolver.ResolveAsync(name, CancellationToken.None);
-            if (resolution.IsCompletedSuccessfully && ReferenceEquals(resolution.Result, entry.Resolution))
+            if (resolution.IsCompletedSuccessfully && entry.Resolution.IsSameAnswerAs(resolution.Result))
             {
                 return Warm(name, entry, started);
             }
         }
 
-        return PlanSharedAsync(name, cancellationToken);
+        return _flights.RunAsync(name, _disposing.Token, cancellationToken);
     }
 
     /// <summary>Releases the caches and, for a planner made by <see cref="Create(MtaStsOptions?, ILoggerFactory?, TimeProvider?)"/>, its resolver.</summary>
@@ -191,64 +176,6 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         _metrics.RecordPlan(entry.Plan.Status, fromMemory: true, _timeProvider.GetElapsedTime(started));
         Log.PlanServedFromMemory(_logger, domain);
         return entry.PlanTask;
-    }
-
-    /// <summary>Joins the planning in flight for the domain, or starts it. The caller's token cancels only its own wait.</summary>
-    private Task<DeliveryPlan> PlanSharedAsync(string domain, CancellationToken cancellationToken)
-    {
-        Task<DeliveryPlan> shared;
-        while (true)
-        {
-            if (_inFlight.TryGetValue(domain, out var existing))
-            {
-                shared = existing;
-                break;
-            }
-
-            var flight = new TaskCompletionSource<DeliveryPlan>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_inFlight.TryAdd(domain, flight.Task))
-            {
-                shared = flight.Task;
-                _ = RunFlightAsync(domain, flight);
-                break;
-            }
-        }
-
-        return cancellationToken.CanBeCanceled && !shared.IsCompleted ? shared.WaitAsync(cancellationToken) : shared;
-    }
-
-    private async Task RunFlightAsync(string domain, TaskCompletionSource<DeliveryPlan> flight)
-    {
-        DeliveryPlan? plan = null;
-        Exception? error = null;
-        try
-        {
-            plan = await PlanUncachedAsync(domain, _disposing.Token).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Every failure must reach the waiting callers, and the flight must leave the table.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            error = exception;
-            if (exception is not OperationCanceledException)
-            {
-                Log.PlanFailed(_logger, domain, exception);
-            }
-        }
-
-        _inFlight.TryRemove(KeyValuePair.Create(domain, flight.Task));
-        if (plan is not null)
-        {
-            flight.TrySetResult(plan);
-        }
-        else if (error is OperationCanceledException canceled)
-        {
-            flight.TrySetCanceled(canceled.CancellationToken);
-        }
-        else
-        {
-            flight.TrySetException(error!);
-        }
     }
 
     private async Task<DeliveryPlan> PlanUncachedAsync(string domain, CancellationToken cancellationToken)
@@ -306,7 +233,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         var resolution = await resolutionTask.ConfigureAwait(false);
 
         // Nothing changed since the remembered plan (the resolver's answer was not ready on the warm path, but is the same).
-        if (previousPlanValid && ReferenceEquals(resolution, entry!.Resolution))
+        if (previousPlanValid && resolution.IsSameAnswerAs(entry!.Resolution))
         {
             return Finish(domain, entry, started, activity, fromMemory: true);
         }
@@ -324,10 +251,8 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
             && resolution.Policy is { Mode: MtaStsMode.Enforce } enforced)
         {
             Log.PolicyRecheck(_logger, domain, resolution.Record?.Id);
-            var recheck = _resolver is MtaStsPolicyResolver own
-                ? await own.ResolveAsync(domain, recheckRecord: true, cancellationToken).ConfigureAwait(false)
-                : await _resolver.ResolveAsync(domain, cancellationToken).ConfigureAwait(false);
-            if (ReferenceEquals(recheck.Policy, enforced))
+            var recheck = await _resolver.RecheckAsync(domain, cancellationToken).ConfigureAwait(false);
+            if (MtaStsPolicy.HaveSameContent(recheck.Policy, enforced))
             {
                 Log.PolicyRecheckResult(_logger, domain, "unchanged", recheck.Record?.Id);
                 reasons.Add($"No host passes the MTA-STS enforce policy; the TXT record was checked again and the policy is unchanged (id {recheck.Record?.Id ?? resolution.Record?.Id}), so delivery is deferred, not failed (RFC 8461 §5.1, decision A-20).");
@@ -520,13 +445,13 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         }
     }
 
-    /// <summary>What a facade-built planner owns: its resolver, then the metrics they share.</summary>
-    private sealed class Owned(MtaStsPolicyResolver resolver, MtaStsMetrics metrics) : IDisposable
+    /// <summary>What a facade-built planner owns: its resolver, then the graph they share.</summary>
+    private sealed class Owned(MtaStsPolicyResolver resolver, IDisposable composition) : IDisposable
     {
         public void Dispose()
         {
             resolver.Dispose();
-            metrics.Dispose();
+            composition.Dispose();
         }
     }
 }

@@ -18,6 +18,10 @@ internal sealed class MtaStsMetrics : IDisposable
     private readonly Counter<long> _cacheLookups;
     private readonly Counter<long> _plans;
     private readonly Histogram<double> _planDuration;
+    private readonly Counter<long> _storeOperations;
+    private readonly Histogram<double> _storeDuration;
+    private readonly Counter<long> _downgrades;
+    private readonly Counter<long> _refreshes;
 
     public MtaStsMetrics(IMeterFactory? meterFactory = null)
     {
@@ -38,6 +42,10 @@ internal sealed class MtaStsMetrics : IDisposable
         _cacheLookups = _meter.CreateCounter<long>(MtaStsTelemetry.CacheLookups, "{lookup}", "Policy cache lookups.");
         _plans = _meter.CreateCounter<long>(MtaStsTelemetry.DeliveryPlans, "{plan}", "Delivery plans.");
         _planDuration = _meter.CreateHistogram<double>(MtaStsTelemetry.DeliveryPlanDuration, "s", "Duration of delivery planning.");
+        _storeOperations = _meter.CreateCounter<long>(MtaStsTelemetry.StoreOperations, "{operation}", "Policy store operations.");
+        _storeDuration = _meter.CreateHistogram<double>(MtaStsTelemetry.StoreOperationDuration, "s", "Duration of policy store operations.");
+        _downgrades = _meter.CreateCounter<long>(MtaStsTelemetry.PolicyDowngrades, "{downgrade}", "MTA-STS downgrade signals.");
+        _refreshes = _meter.CreateCounter<long>(MtaStsTelemetry.PolicyRefreshes, "{refresh}", "MTA-STS policy refreshes.");
     }
 
     internal static string Version { get; } =
@@ -66,6 +74,45 @@ internal sealed class MtaStsMetrics : IDisposable
     /// <summary>Records one cache lookup: <c>hit</c>, <c>miss</c> or <c>stale</c>.</summary>
     public void RecordCacheLookup(string result) =>
         _cacheLookups.Add(1, new KeyValuePair<string, object?>("mtasts.cache.result", result));
+
+    /// <summary>Records one policy store operation (<c>get</c>, <c>set</c>, <c>remove</c>) and how it ended.</summary>
+    public void RecordStoreOperation(string operation, string result, TimeSpan elapsed)
+    {
+        var operationTag = new KeyValuePair<string, object?>("mtasts.store.operation", operation);
+        var resultTag = new KeyValuePair<string, object?>("mtasts.store.result", result);
+        _storeOperations.Add(1, operationTag, resultTag);
+        _storeDuration.Record(elapsed.TotalSeconds, operationTag, resultTag);
+    }
+
+    /// <summary>Records the downgrade signals of one resolution, one count per kind.</summary>
+    public void RecordDowngrade(PolicyDowngradeKind kinds)
+    {
+        foreach (var (kind, name) in DowngradeNames)
+        {
+            if ((kinds & kind) != 0)
+            {
+                _downgrades.Add(1, new KeyValuePair<string, object?>("mtasts.downgrade.kind", name));
+            }
+        }
+    }
+
+    /// <summary>Records one refresh of a cached policy (same id fetched again).</summary>
+    public void RecordRefresh(bool success) =>
+        _refreshes.Add(1, new KeyValuePair<string, object?>("mtasts.refresh.result", success ? "success" : "failure"));
+
+    /// <summary>The metric and log names of the downgrade kinds.</summary>
+    internal static readonly (PolicyDowngradeKind Kind, string Name)[] DowngradeNames =
+    [
+        (PolicyDowngradeKind.ModeWeakened, "mode-weakened"),
+        (PolicyDowngradeKind.MxPatternsChanged, "mx-patterns-changed"),
+        (PolicyDowngradeKind.MaxAgeReduced, "max-age-reduced"),
+        (PolicyDowngradeKind.RecordRemoved, "record-removed"),
+        (PolicyDowngradeKind.AppliedAfterFailure, "applied-after-failure"),
+    ];
+
+    /// <summary>The downgrade kinds as a comma-separated list of their names.</summary>
+    internal static string DowngradeText(PolicyDowngradeKind kinds) =>
+        string.Join(", ", DowngradeNames.Where(pair => (kinds & pair.Kind) != 0).Select(pair => pair.Name));
 
     /// <summary>Records one delivery plan. Allocation-free (constant tag strings); no domain or host names as tags.</summary>
     public void RecordPlan(DeliveryPlanStatus status, bool fromMemory, TimeSpan elapsed)
@@ -107,6 +154,7 @@ internal sealed class MtaStsMetrics : IDisposable
         PolicySource.Fetched => "fetched",
         PolicySource.Cache => "cache",
         PolicySource.CacheAfterFailure => "cache-after-failure",
+        PolicySource.Override => "override",
         _ => "unknown",
     };
 

@@ -31,6 +31,24 @@ public static class MtaStsTelemetry
     /// <summary>Histogram of delivery planning durations in seconds; tags as <see cref="DeliveryPlans"/>.</summary>
     public const string DeliveryPlanDuration = "mtasts.delivery.plan.duration";
 
+    /// <summary>Counter of policy store operations (<c>{operation}</c>); tags <c>mtasts.store.operation</c> = <c>get</c> | <c>set</c> | <c>remove</c>, <c>mtasts.store.result</c> = <c>hit</c> | <c>miss</c> | <c>written</c> | <c>kept</c> | <c>removed</c> | <c>timeout</c> | <c>error</c> | <c>invalid</c>.</summary>
+    public const string StoreOperations = "mtasts.store.operations";
+
+    /// <summary>Histogram of policy store operation durations in seconds; tags as <see cref="StoreOperations"/>.</summary>
+    public const string StoreOperationDuration = "mtasts.store.operation.duration";
+
+    /// <summary>Counter of downgrade signals (<c>{downgrade}</c>, decision S-5); tag <c>mtasts.downgrade.kind</c> = <c>mode-weakened</c> | <c>mx-patterns-changed</c> | <c>max-age-reduced</c> | <c>record-removed</c> | <c>applied-after-failure</c> (one count per kind).</summary>
+    public const string PolicyDowngrades = "mtasts.policy.downgrades";
+
+    /// <summary>Counter of policy refreshes (<c>{refresh}</c>, RFC 8461 §3.3, §10.2); tag <c>mtasts.refresh.result</c> = <c>success</c> | <c>failure</c>.</summary>
+    public const string PolicyRefreshes = "mtasts.policy.refreshes";
+
+    /// <summary>The activity event added to the current activity when the policy store is skipped (timeout, error, unusable entry).</summary>
+    public const string StoreDegradedEventName = "mtasts.store.degraded";
+
+    /// <summary>The activity event added to the current activity when a downgrade signal is raised (decision S-5).</summary>
+    public const string DowngradeEventName = "mtasts.policy.downgrade";
+
     /// <summary>The activity of one delivery plan that was not served from memory (kind Internal).</summary>
     public const string PlanDeliveryActivityName = "MtaSts.PlanDelivery";
 

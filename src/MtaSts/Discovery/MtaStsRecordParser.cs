@@ -178,6 +178,9 @@ public static class MtaStsRecordParser
         return pos < text.Length && text[pos] == ';';
     }
 
+    /// <summary>Whether a value is an id the parser accepts (RFC 8461 §3.1 sts-id, with the leniency of decision A-21).</summary>
+    internal static bool IsValidId(ReadOnlySpan<char> value) => ClassifyId(value) != IdKind.Invalid;
+
     private enum IdKind
     {
         Invalid,

@@ -58,6 +58,18 @@ public sealed class MtaStsPolicy
         return MatchesMx(mxHost.AsSpan());
     }
 
+    /// <summary>The same policy with another mode (a local override, <see cref="MtaStsOverrideKind.Enforce"/>); the text stays as received.</summary>
+    internal MtaStsPolicy WithMode(MtaStsMode mode) => new(mode, (MxPattern[])MxPatterns, MaxAgeSeconds, Text, Extensions);
+
+    /// <summary>Whether two policies (either may be <see langword="null"/>) are the same instance or have the same mode, patterns, max_age and text.</summary>
+    internal static bool HaveSameContent(MtaStsPolicy? first, MtaStsPolicy? second) =>
+        ReferenceEquals(first, second)
+        || (first is not null && second is not null
+            && first.Mode == second.Mode
+            && first.MaxAgeSeconds == second.MaxAgeSeconds
+            && string.Equals(first.Text, second.Text, StringComparison.Ordinal)
+            && ((MxPattern[])first.MxPatterns).AsSpan().SequenceEqual((MxPattern[])second.MxPatterns));
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"mode {Mode.ToString().ToLowerInvariant()}, max_age {MaxAgeSeconds}, mx [{string.Join(", ", MxPatterns)}]";

@@ -227,13 +227,13 @@ public class PolicyCacheTests
         using var cache = new PolicyCache(maxDomains: 2);
         var first = new DomainState(null, null, null, DateTimeOffset.MinValue);
         var second = new DomainState(null, null, null, DateTimeOffset.MinValue);
-        cache.Set("a.example.test", first);
-        cache.Set("b.example.test", first);
+        cache.Set("a.example.test", first, 0);
+        cache.Set("b.example.test", first, 0);
 
-        cache.Set("a.example.test", second);
+        cache.Set("a.example.test", second, 0);
 
-        Assert.Same(second, cache.Get("a.example.test"));
-        Assert.Same(first, cache.Get("b.example.test"));
+        Assert.Same(second, cache.Get("a.example.test")!.State);
+        Assert.Same(first, cache.Get("b.example.test")!.State);
         Assert.Equal(2, cache.Count);
     }
 
@@ -241,7 +241,7 @@ public class PolicyCacheTests
     public void PolicyCache_Remove_ForgetsTheDomain()
     {
         using var cache = new PolicyCache(maxDomains: 5);
-        cache.Set("a.example.test", new DomainState(null, null, null, DateTimeOffset.MinValue));
+        cache.Set("a.example.test", new DomainState(null, null, null, DateTimeOffset.MinValue), 0);
 
         cache.Remove("a.example.test");
 

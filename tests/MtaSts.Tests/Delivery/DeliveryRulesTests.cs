@@ -734,8 +734,8 @@ public sealed class DeliveryRulesTests : IDisposable
         _h.Publish("enforce", mx: Mx1);
         var first = await _h.Sts.ResolveAsync();
 
-        var warm = await _h.Sts.Resolver.ResolveAsync(Domain, recheckRecord: false, CancellationToken.None);
-        var rechecked = await _h.Sts.Resolver.ResolveAsync(Domain, recheckRecord: true, CancellationToken.None);
+        var warm = await _h.Sts.Resolver.ResolveAsync(Domain, CancellationToken.None);
+        var rechecked = await _h.Sts.Resolver.RecheckAsync(Domain, CancellationToken.None);
 
         Assert.Equal(PolicySource.Cache, warm.Source);
         Assert.Equal(2, _h.Sts.Discoverer.CallCount);

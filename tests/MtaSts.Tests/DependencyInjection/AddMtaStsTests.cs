@@ -139,8 +139,12 @@ public class AddMtaStsTests
             DaneEnabled = false,
             SmtpPort = 2525,
             RequireMtaStsWithDane = true,
+            PolicyStore = new FilePolicyStore(Path.Combine(Path.GetTempPath(), "mtasts-snapshot-test")),
+            StoreTimeout = TimeSpan.FromSeconds(1),
+            MaxConcurrentPolicyFetches = 3,
         };
         original.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 5353));
+        original.Overrides["testing.example.test"] = MtaStsPolicyOverride.Enforce;
         original.TrustedDnssecResolvers.Add(IPAddress.Parse("192.0.2.53"));
         original.DaneRequiredDomains.Add("Example.TEST.");
 
@@ -158,6 +162,9 @@ public class AddMtaStsTests
         }
 
         Assert.Equal(4, copy.DnsRetries);
+        Assert.Same(original.PolicyStore, copy.PolicyStore);
+        Assert.Same(original.Events, copy.Events); // handlers attached to the caller's options reach the resolver
+        Assert.Same(MtaStsPolicyOverride.Enforce, copy.Overrides["testing.example.test"]);
         Assert.Equal([new IPEndPoint(IPAddress.Loopback, 5353)], copy.NameServers);
         Assert.Equal([IPAddress.Parse("192.0.2.53")], copy.TrustedDnssecResolvers);
         Assert.Equal(["Example.TEST."], copy.DaneRequiredDomains); // as given; the planner normalises

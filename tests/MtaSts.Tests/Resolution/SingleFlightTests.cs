@@ -41,9 +41,9 @@ public class SingleFlightTests
         await h.Discoverer.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         h.Discoverer.Started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var recheck = h.Resolver.ResolveAsync(Domain, recheckRecord: true, CancellationToken.None);
+        var recheck = h.Resolver.RecheckAsync(Domain, CancellationToken.None);
         await h.Discoverer.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        var recheckTwice = h.Resolver.ResolveAsync(Domain, recheckRecord: true, CancellationToken.None);
+        var recheckTwice = h.Resolver.RecheckAsync(Domain, CancellationToken.None);
         h.Discoverer.Gate.SetResult();
         await Task.WhenAll(ordinary, recheck, recheckTwice).WaitAsync(TimeSpan.FromSeconds(10));
 

@@ -21,7 +21,7 @@ internal sealed class PlannerHarness : IDisposable
     public const string Mx1 = "mx1.example.test";
     public const string Mx2 = "mx2.example.test";
 
-    public PlannerHarness(Action<MtaStsOptions>? configure = null, bool nullLogger = false)
+    public PlannerHarness(Action<MtaStsOptions>? configure = null, bool nullLogger = false, ILogger? plannerLogger = null)
     {
         Sts = new ResolverHarness(configure, nullLogger);
         Dns = new DaneFakeDns();
@@ -32,7 +32,7 @@ internal sealed class PlannerHarness : IDisposable
             new TlsaLookup(query, Options),
             Options,
             Time,
-            nullLogger ? NullLogger.Instance : Logger,
+            plannerLogger ?? (nullLogger ? NullLogger.Instance : Logger),
             Sts.Metrics);
     }
 

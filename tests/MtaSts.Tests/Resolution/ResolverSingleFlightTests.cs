@@ -1,10 +1,11 @@
+using MtaSts.Tests.Fakes;
 using MtaSts.Discovery;
 using MtaSts.Fetching;
 
 namespace MtaSts.Tests.Resolution;
 
 /// <summary>Concurrent resolutions of one domain share one discovery and one fetch; a caller's token cancels only its wait.</summary>
-public class SingleFlightTests
+public class ResolverSingleFlightTests
 {
     private const string Domain = ResolverHarness.Domain;
 
@@ -164,17 +165,6 @@ public class SingleFlightTests
         var second = resolver.ResolveAsync(Domain);
         await Assert.ThrowsAnyAsync<Exception>(() => second).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.NotSame(first, second);
-    }
-
-    private sealed class ThrowingLogger : Microsoft.Extensions.Logging.ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            throw new InvalidOperationException("a broken logging provider");
     }
 
     private sealed class ThrowingFetcher : IPolicyFetcher

@@ -103,6 +103,9 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     /// <summary>The number of domains the cache holds now (for tests and diagnostics).</summary>
     internal int CachedDomainCount => _cache.Count;
 
+    /// <summary>Drops a domain from memory only (the store keeps it): benchmarks of the store's read path use it.</summary>
+    internal void ForgetInMemory(string domain) => _cache.Remove(domain);
+
     /// <summary>The seed of the refresh jitter: returns a number in [0, 1). Tests replace it to make refresh times exact.</summary>
     internal Func<double> JitterSource { get; set; } = Random.Shared.NextDouble;
 

@@ -155,7 +155,7 @@ internal static class CacheCommand
     {
         var options = new CacheOptions();
         var file = new Argument<string>("file") { Description = "Where to write the export ('-' for standard output)." };
-        var command = new Command("export", "Write every unexpired entry as JSON lines: one entry per line in the store's versioned format (docs/store-format.md), " +
+        var command = new Command("export", "Write every unexpired entry as JSON lines: one entry per line in the store's versioned entry format (StoredPolicyFormat, version 1), " +
             "the form 'cache import' reads back. The count goes to standard output, or to standard error when the export does.") { file };
         options.AddTo(command);
         command.SetAction((parse, token) => options.RunAsync(parse, mustExist: true, async (store, output, json) =>

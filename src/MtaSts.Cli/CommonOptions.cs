@@ -30,7 +30,7 @@ internal sealed class CommonOptions
     {
         Description = "A local override for a policy domain (repeatable): enforce (apply a published testing policy as enforce), " +
             "disable (do not use MTA-STS), or policy:<file> (apply the policy text in the file; nothing is looked up).",
-        HelpName = OverrideSpec.Usage,
+        HelpName = "domain=enforce|disable|policy:file",
     };
 
     public Option<bool> Json { get; } = new("--json")

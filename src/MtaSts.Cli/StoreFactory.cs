@@ -69,7 +69,7 @@ internal sealed class StoreOption
         Option = new Option<string?>("--store")
         {
             Description = description,
-            HelpName = StoreSpec.Usage,
+            HelpName = "spec",
         };
     }
 

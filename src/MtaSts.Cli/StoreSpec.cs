@@ -23,7 +23,8 @@ internal abstract record StoreSpec
         {
             "FILE" => FileStoreSpec.ParseBody(rest),
             "REDIS" => RedisStoreSpec.ParseBody(rest),
-            _ => throw new ArgumentException($"--store '{text}': unknown store kind; use {Usage}"),
+            // Only what precedes the first option is echoed: an option may hold a password.
+            _ => throw new ArgumentException($"--store '{text.Split(',')[0]}': unknown store kind; use {Usage}"),
         };
     }
 }

@@ -395,11 +395,15 @@ public sealed class CliStoreTests(WorldFixture fixture) : IClassFixture<WorldFix
     {
         var (exitCode, _, error) = await CliRunner.RunAsync("resolve", "a.example.test", "--store", "redis:h,password=s3cret,ssl=maybe");
         var unwired = await CliRunner.RunAsync("resolve", "a.example.test", "--store", "redis:h,password=s3cret");
+        var typo = await CliRunner.RunAsync("resolve", "a.example.test", "--store", "rediss:h,password=s3cret");
 
         Assert.Equal(2, exitCode);
         Assert.DoesNotContain("s3cret", error, StringComparison.Ordinal);
         Assert.Equal(2, unwired.ExitCode);
         Assert.DoesNotContain("s3cret", unwired.Error, StringComparison.Ordinal);
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("unknown store kind", typo.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", typo.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,12 +19,57 @@ internal sealed class CommonOptions
 
     public Argument<string[]> Domains { get; }
 
-    public Option<int> Concurrency { get; } = new("--concurrency", "-c")
+    public Option<int> Concurrency { get; } = NetworkOptions.CreateConcurrency();
+
+    public NetworkOptions Network { get; } = new();
+
+    public StoreOption Store { get; } = new("A policy store that outlives the command: file:<dir> (one file per domain) or redis:<host[:port]>[,name=value...]. " +
+        "Read before the network, written after every fetch. Default: memory only.");
+
+    public Option<string[]> Overrides { get; } = new("--override")
     {
-        Description = "How many domains to look up at once.",
-        DefaultValueFactory = _ => 8,
+        Description = "A local override for a policy domain (repeatable): enforce (apply a published testing policy as enforce), " +
+            "disable (do not use MTA-STS), or policy:<file> (apply the policy text in the file; nothing is looked up).",
+        HelpName = "domain=enforce|disable|policy:file",
     };
 
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Write one JSON object per line per domain.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Domains);
+        command.Options.Add(Concurrency);
+        Network.AddTo(command);
+        command.Options.Add(Store.Option);
+        command.Options.Add(Overrides);
+        command.Options.Add(Json);
+    }
+
+    /// <summary>
+    /// Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on
+    /// bad values. The store, when given, is opened last and set as <see cref="MtaStsOptions.PolicyStore"/>; the caller
+    /// disposes it.
+    /// </summary>
+    public MtaStsOptions CreateOptions(ParseResult parse)
+    {
+        var options = Network.CreateOptions(parse);
+        OverrideSpec.AddAll(parse.GetValue(Overrides) ?? [], options.Overrides);
+        var store = Store.GetSpec(parse);
+        if (store is not null)
+        {
+            NetworkOptions.UseStore(options, StoreFactory.Create(store));
+        }
+
+        return options;
+    }
+}
+
+/// <summary>The options that point a resolver at DNS and policy hosts (resolve, plan, cache import).</summary>
+internal sealed class NetworkOptions
+{
     public Option<string[]> NameServers { get; } = new("--name-server", "-n")
     {
         Description = "A DNS server to ask, as IP or IP:port (repeatable). Default: the system's.",
@@ -47,20 +92,26 @@ internal sealed class CommonOptions
         Hidden = true,
     };
 
-    public Option<bool> Json { get; } = new("--json")
+    /// <summary>The <c>--concurrency</c> option (each command that owns one makes its own instance).</summary>
+    public static Option<int> CreateConcurrency() => new("--concurrency", "-c")
     {
-        Description = "Write one JSON object per line per domain.",
+        Description = "How many domains to look up at once.",
+        DefaultValueFactory = _ => 8,
     };
+
+    /// <summary>Sets the store and the CLI's store timeout (<see cref="StoreFactory.StoreTimeout"/>).</summary>
+    public static void UseStore(MtaStsOptions options, IMtaStsPolicyStore store)
+    {
+        options.PolicyStore = store;
+        options.StoreTimeout = StoreFactory.StoreTimeout;
+    }
 
     public void AddTo(Command command)
     {
-        command.Arguments.Add(Domains);
-        command.Options.Add(Concurrency);
         command.Options.Add(NameServers);
         command.Options.Add(TrustAnchors);
         command.Options.Add(Timeout);
         command.Options.Add(PolicyHostPort);
-        command.Options.Add(Json);
     }
 
     /// <summary>Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on bad values.</summary>

@@ -17,9 +17,38 @@ internal static class DomainBatch
     /// <param name="work">Handles one input domain.</param>
     /// <param name="write">Writes one record (JSON or text) and returns its exit code.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public static async Task<int> RunAsync<TService, TRecord>(
+    public static Task<int> RunAsync<TService, TRecord>(
         ParseResult parse,
         CommonOptions common,
+        Func<MtaStsOptions, TService> create,
+        Action<MtaStsOptions>? configure,
+        Func<TService, string, CancellationToken, Task<TRecord>> work,
+        Func<TextWriter, TRecord, bool, int> write,
+        CancellationToken cancellationToken)
+        where TService : IDisposable =>
+        RunAsync(
+            parse,
+            parse.GetValue(common.Concurrency),
+            parse.GetValue(common.Json),
+            () => common.CreateOptions(parse),
+            () => ReadInputs(parse.GetValue(common.Domains) ?? [], Console.In),
+            create,
+            configure,
+            work,
+            write,
+            cancellationToken);
+
+    /// <summary>
+    /// Runs a batch of domains: builds the options (a bad value or a missing DNS configuration exits 2), the service,
+    /// then handles every input and returns the worst exit code. The options' <see cref="MtaStsOptions.PolicyStore"/>, if
+    /// any, is disposed at the end.
+    /// </summary>
+    public static async Task<int> RunAsync<TService, TRecord>(
+        ParseResult parse,
+        int width,
+        bool json,
+        Func<MtaStsOptions> buildOptions,
+        Func<IEnumerable<string>> inputs,
         Func<MtaStsOptions, TService> create,
         Action<MtaStsOptions>? configure,
         Func<TService, string, CancellationToken, Task<TRecord>> work,
@@ -29,7 +58,6 @@ internal static class DomainBatch
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        var width = parse.GetValue(common.Concurrency);
         if (width < 1)
         {
             await error.WriteLineAsync("--concurrency must be at least 1").ConfigureAwait(false);
@@ -37,23 +65,30 @@ internal static class DomainBatch
         }
 
         TService service;
+        MtaStsOptions? options = null;
         try
         {
-            var options = common.CreateOptions(parse);
+            options = buildOptions();
             configure?.Invoke(options);
             service = create(options);
         }
         catch (Exception ex) when (ex is ArgumentException or OptionsValidationException or InvalidOperationException)
         {
+            await StoreFactory.DisposeAsync(options?.PolicyStore).ConfigureAwait(false);
             await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
 
-        using (service)
+        try
         {
-            var json = parse.GetValue(common.Json);
-            var inputs = ReadInputs(parse.GetValue(common.Domains) ?? [], Console.In);
-            return await RunAsync(inputs, width, input => work(service, input, cancellationToken), record => write(output, record, json)).ConfigureAwait(false);
+            using (service)
+            {
+                return await RunAsync(inputs(), width, input => work(service, input, cancellationToken), record => write(output, record, json)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await StoreFactory.DisposeAsync(options.PolicyStore).ConfigureAwait(false);
         }
     }
 

@@ -45,7 +45,7 @@ internal static class ResolveCommand
     /// <summary>The domains from the arguments; a <c>-</c> stands for the lines of standard input (blank lines and <c>#</c> comments skipped).</summary>
     internal static IEnumerable<string> ReadInputs(IEnumerable<string> arguments, TextReader stdin) => DomainBatch.ReadInputs(arguments, stdin);
 
-    private static int Write(TextWriter output, ResolutionRecord record, bool json)
+    internal static int Write(TextWriter output, ResolutionRecord record, bool json)
     {
         ResolutionWriter.Write(output, record, json);
         return record.Resolution is null ? ExitCodes.InvalidInput : record.IsDefinite ? ExitCodes.Definite : ExitCodes.Failure;

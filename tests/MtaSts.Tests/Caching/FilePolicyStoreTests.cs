@@ -118,7 +118,7 @@ public sealed class FilePolicyStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData("corrupt", "not valid JSON")]
+    [InlineData("corrupt", "not valid UTF-8")]
     [InlineData("truncated", "not valid JSON")]
     [InlineData("foreign", "foreign")]
     [InlineData("newer", "format version 9")]

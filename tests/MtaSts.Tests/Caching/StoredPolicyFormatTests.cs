@@ -82,6 +82,10 @@ public class StoredPolicyFormatTests
     {
         Assert.Throws<ArgumentException>(() => StoredPolicyFormat.Serialize(new StoredPolicy { Domain = "example.test" }));
         Assert.Throws<ArgumentException>(() => StoredPolicyFormat.Serialize(new StoredPolicy { Domain = "example.test", RecordId = "x1", PolicyText = PolicyText }));
+
+        // Found by the round-trip property: what readers refuse is never written.
+        Assert.Throws<ArgumentException>(() => StoredPolicyFormat.Serialize(Entry("Example.TEST")));
+        Assert.Throws<ArgumentException>(() => StoredPolicyFormat.Serialize(Entry("example.37")));
     }
 
     [Fact]
@@ -115,6 +119,29 @@ public class StoredPolicyFormatTests
         Assert.Null(entry);
         Assert.Contains(reason, error, StringComparison.Ordinal);
         Assert.DoesNotContain("script", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fuzz_InvalidUtf8InsideAString_IsRefused_NotThrown()
+    {
+        // Found by fuzz/run.sh store-entry: the JSON reader accepted the structure and reading the string threw.
+        var bytes = StoredPolicyFormat.Serialize(Entry());
+        var at = Encoding.UTF8.GetString(bytes).IndexOf("example.test", StringComparison.Ordinal) + 7;
+        bytes[at] = 0xD1;
+
+        Assert.False(StoredPolicyFormat.TryDeserialize(bytes, out var entry, out var error));
+        Assert.Null(entry);
+        Assert.Contains("not valid UTF-8", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fuzz_ALoneSurrogateEscape_IsRefused_NotThrown()
+    {
+        var json = Encoding.UTF8.GetString(StoredPolicyFormat.Serialize(Entry())).Replace("\"format\":\"mta-sts-store\"", "\"format\":\"mta-sts-store\",\"x\":\"\\uD800\"", StringComparison.Ordinal)
+            .Replace("20261201\"", "2026\\uDC001201\"", StringComparison.Ordinal);
+
+        Assert.False(StoredPolicyFormat.TryDeserialize(Encoding.UTF8.GetBytes(json), out _, out var error));
+        Assert.False(string.IsNullOrEmpty(error));
     }
 
     [Fact]

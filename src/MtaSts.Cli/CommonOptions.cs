@@ -114,6 +114,9 @@ internal sealed class NetworkOptions
         command.Options.Add(PolicyHostPort);
     }
 
+    /// <summary>The largest <c>--timeout</c> accepted: one day.</summary>
+    internal const int MaxTimeoutSeconds = 86_400;
+
     /// <summary>Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on bad values.</summary>
     public MtaStsOptions CreateOptions(ParseResult parse)
     {
@@ -148,6 +151,11 @@ internal sealed class NetworkOptions
 
         if (parse.GetValue(Timeout) is { } seconds)
         {
+            if (!double.IsFinite(seconds) || seconds <= 0 || seconds > MaxTimeoutSeconds)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--timeout must be more than 0 and at most {MaxTimeoutSeconds} seconds"));
+            }
+
             options.PolicyFetchTimeout = TimeSpan.FromSeconds(seconds);
             if (options.ConnectTimeout > options.PolicyFetchTimeout)
             {

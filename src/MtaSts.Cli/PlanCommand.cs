@@ -79,6 +79,11 @@ internal static class PlanCommand
     internal static async Task<PlanRecord> PlanOneAsync(IDeliveryPlanner planner, string input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (!DomainName.TryNormalize(input, out _, out var invalid))
+        {
+            return new PlanRecord(input, null, invalid, Stopwatch.GetElapsedTime(started));
+        }
+
         try
         {
             var plan = await planner.PlanDeliveryAsync(input, cancellationToken).ConfigureAwait(false);

@@ -31,6 +31,11 @@ internal static class ResolveCommand
     internal static async Task<ResolutionRecord> ResolveOneAsync(IMtaStsPolicyResolver resolver, string input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (!DomainName.TryNormalize(input, out _, out var invalid))
+        {
+            return new ResolutionRecord(input, null, invalid, Stopwatch.GetElapsedTime(started));
+        }
+
         try
         {
             var resolution = await resolver.ResolveAsync(input, cancellationToken).ConfigureAwait(false);

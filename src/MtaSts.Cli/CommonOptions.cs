@@ -86,6 +86,16 @@ internal sealed class NetworkOptions
         Description = "Total seconds allowed for one policy fetch, retries included (default 60).",
     };
 
+    public Option<double?> DnsTimeout { get; } = new("--dns-timeout")
+    {
+        Description = "Seconds to wait for one DNS answer, per try (default 5; 0.1 to 60).",
+    };
+
+    public Option<int?> DnsRetries { get; } = new("--dns-retries")
+    {
+        Description = "DNS retries after a timeout (default 2; 0 to 5). A lookup can take --dns-timeout × (1 + --dns-retries).",
+    };
+
     public Option<int?> PolicyHostPort { get; } = new("--policy-host-port")
     {
         Description = "Connect to policy hosts on this TCP port instead of 443 (for test environments; URL and SNI are unchanged).",
@@ -111,6 +121,8 @@ internal sealed class NetworkOptions
         command.Options.Add(NameServers);
         command.Options.Add(TrustAnchors);
         command.Options.Add(Timeout);
+        command.Options.Add(DnsTimeout);
+        command.Options.Add(DnsRetries);
         command.Options.Add(PolicyHostPort);
     }
 
@@ -161,6 +173,26 @@ internal sealed class NetworkOptions
             {
                 options.ConnectTimeout = options.PolicyFetchTimeout;
             }
+        }
+
+        if (parse.GetValue(DnsTimeout) is { } dnsSeconds)
+        {
+            if (!double.IsFinite(dnsSeconds) || dnsSeconds < 0.1 || dnsSeconds > 60)
+            {
+                throw new ArgumentException("--dns-timeout must be between 0.1 and 60 seconds");
+            }
+
+            options.DnsTimeout = TimeSpan.FromSeconds(dnsSeconds);
+        }
+
+        if (parse.GetValue(DnsRetries) is { } retries)
+        {
+            if (retries is < 0 or > 5)
+            {
+                throw new ArgumentException("--dns-retries must be between 0 and 5");
+            }
+
+            options.DnsRetries = retries;
         }
 
         if (parse.GetValue(PolicyHostPort) is { } port)

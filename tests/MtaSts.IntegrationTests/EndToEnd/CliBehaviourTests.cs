@@ -36,6 +36,32 @@ public sealed class CliBehaviourTests(WorldFixture fixture) : IClassFixture<Worl
         Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--dns-timeout", "0.01", "--dns-timeout must be between 0.1 and 60 seconds")]
+    [InlineData("--dns-timeout", "1e300", "--dns-timeout must be between 0.1 and 60 seconds")]
+    [InlineData("--dns-retries", "9", "--dns-retries must be between 0 and 5")]
+    public async Task DnsOptionsOutOfRange_AreUsageErrors(string option, string value, string message)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("resolve", option, value, "x.test");
+
+        Assert.Equal(ExitCodes.InvalidInput, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheDnsOptions_BoundHowLongADeadServerIsWaitedFor()
+    {
+        using var silent = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var server = silent.Client.LocalEndPoint!.ToString()!;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var (exitCode, output, _) = await CliRunner.RunAsync("resolve", "--json", "--name-server", server, "--dns-timeout", "0.3", "--dns-retries", "0", "x.test");
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("\"outcome\":\"dns-failure\"", output, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed} (the default would be 3 × 5 s)");
+    }
+
     [Fact]
     public async Task AnInvalidDomain_IsReportedInTheToolsWords_WithItsInput()
     {

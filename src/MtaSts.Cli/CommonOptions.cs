@@ -92,6 +92,12 @@ internal sealed class NetworkOptions
         Hidden = true,
     };
 
+    public Option<bool> AllowPrivatePolicyHosts { get; } = new("--allow-private-policy-hosts")
+    {
+        Description = "Let policy hosts be reached at loopback, private, link-local and unique-local addresses (for test environments; refused by default).",
+        Hidden = true,
+    };
+
     /// <summary>The <c>--concurrency</c> option (each command that owns one makes its own instance).</summary>
     public static Option<int> CreateConcurrency() => new("--concurrency", "-c")
     {
@@ -112,6 +118,7 @@ internal sealed class NetworkOptions
         command.Options.Add(TrustAnchors);
         command.Options.Add(Timeout);
         command.Options.Add(PolicyHostPort);
+        command.Options.Add(AllowPrivatePolicyHosts);
     }
 
     /// <summary>Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on bad values.</summary>
@@ -159,6 +166,8 @@ internal sealed class NetworkOptions
         {
             options.PolicyHostPort = port;
         }
+
+        options.AllowPrivatePolicyHostAddresses = parse.GetValue(AllowPrivatePolicyHosts);
 
         return options;
     }

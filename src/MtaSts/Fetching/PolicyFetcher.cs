@@ -312,6 +312,11 @@ internal sealed class PolicyFetcher : IPolicyFetcher
             return true;
         }
 
+        if (Find<PolicyHostAddressException>(exception) is not null)
+        {
+            return false;
+        }
+
         if (Find<AuthenticationException>(exception) is not null
             || HasRequestError(exception, HttpRequestError.SecureConnectionError)
             || HasRequestError(exception, HttpRequestError.NameResolutionError))
@@ -345,6 +350,11 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         if (Find<PolicyHostCertificateException>(exception) is { } certificate)
         {
             return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS certificate of {host} was rejected: {certificate.Problem}", certificate.ReasonCode, certificateProblem: certificate.Problem);
+        }
+
+        if (Find<PolicyHostAddressException>(exception) is { } address)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, address.Message, PolicyHostAddressException.ReasonCode);
         }
 
         if (exception is TimeoutRejectedException rejected)

@@ -221,10 +221,22 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         int status = (int)response.StatusCode;
         string? contentType = ContentTypeAsSent(response);
 
+        // RFC 9112 §6.3: a response whose framing is invalid or ambiguous is discarded, never applied.
+        if (FramingProblem(response) is { } framing)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, framing, "invalid-framing", status, contentType);
+        }
+
         // STS-3.3-f / A-8: 200 only. STS-3.3-g: a 3xx reaches us (AllowAutoRedirect is off) and fails here.
         if (response.StatusCode != HttpStatusCode.OK)
         {
             return Failed(MtaStsFailure.PolicyFetchError, StatusMessage(response, status), "http-status-" + status.ToString(CultureInfo.InvariantCulture), status, contentType);
+        }
+
+        // Two Content-Type fields leave the media type ambiguous (RFC 9110 §5.3: it is a singleton field).
+        if (response.Content.Headers.NonValidated.TryGetValues("Content-Type", out System.Net.Http.Headers.HeaderStringValues contentTypes) && contentTypes.Count > 1)
+        {
+            return Failed(MtaStsFailure.PolicyInvalid, $"the response has {contentTypes.Count} Content-Type header fields ({contentType}): the media type is ambiguous", "content-type-ambiguous", status, contentType);
         }
 
         // STS-3.2-b / A-7: the media type must be text/plain; parameters are ignored; missing is invalid.
@@ -296,6 +308,46 @@ internal sealed class PolicyFetcher : IPolicyFetcher
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    /// <summary>
+    /// Why the response's message framing cannot be trusted (RFC 9112 §6.3), or <see langword="null"/>: a Content-Length
+    /// that is not a non-negative decimal number, several different Content-Length values, or both Content-Length and
+    /// Transfer-Encoding (which RFC 9112 §6.1 forbids a sender to send together). SocketsHttpHandler reads the body
+    /// of such a response to the end of the connection instead, so its length would be the peer's choice.
+    /// </summary>
+    internal static string? FramingProblem(HttpResponseMessage response)
+    {
+        if (!response.Content.Headers.NonValidated.TryGetValues("Content-Length", out System.Net.Http.Headers.HeaderStringValues lengths))
+        {
+            return null;
+        }
+
+        string? first = null;
+        foreach (string field in lengths)
+        {
+            foreach (string part in field.Split(','))
+            {
+                string value = part.Trim(' ', '\t');
+                if (value.Length == 0 || value.Length > 18 || !CharScan.IsAllDigits(value))
+                {
+                    return $"the Content-Length \"{Echo(field)}\" is not a valid length (RFC 9112 §6.3): the response is discarded";
+                }
+
+                first ??= value;
+                if (long.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture) != long.Parse(first, NumberStyles.None, CultureInfo.InvariantCulture))
+                {
+                    return $"the response has conflicting Content-Length values ({Echo(string.Join(", ", lengths))}) (RFC 9112 §6.3): the response is discarded";
+                }
+            }
+        }
+
+        if (response.Headers.NonValidated.Contains("Transfer-Encoding"))
+        {
+            return "the response has both Content-Length and Transfer-Encoding (RFC 9112 §6.1, §6.3): the response is discarded";
+        }
+
+        return null;
     }
 
     /// <summary>Whether an attempt's outcome is worth another attempt.</summary>

@@ -170,6 +170,56 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
         Assert.Single(resolver.Asked);
     }
 
+    [Theory(DisplayName = "RFC 9112 §6.3: a response with invalid or ambiguous framing is discarded, not applied")]
+    [InlineData("Content-Length: -1\r\n")]
+    [InlineData("Content-Length: abc\r\n")]
+    [InlineData("Content-Length: +60\r\n")]
+    [InlineData("Content-Length: 60\r\nContent-Length: 61\r\n")]
+    [InlineData("Content-Length: 60, 61\r\n")]
+    [InlineData("Content-Length: 60\r\nTransfer-Encoding: chunked\r\n")]
+    public async Task RFC9112_6_3_InvalidFraming_ResponseIsDiscarded(string framing)
+    {
+        string body = framing.Contains("chunked", StringComparison.Ordinal)
+            ? $"{Policy.Length:x}\r\n{Policy}\r\n0\r\n\r\n"
+            : Policy;
+        string response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + framing + "Connection: close\r\n\r\n" + body;
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, response);
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), new FixedAddressResolver(IPAddress.Loopback));
+
+        Assert.Equal(MtaStsFailure.PolicyFetchError, result.Failure);
+        Assert.Null(result.Body);
+        Assert.Equal("invalid-framing", result.Evidence!.ReasonCode);
+    }
+
+    [Fact(DisplayName = "RFC 9112 §6.3: the same response with a valid Content-Length is applied (the framing test's control)")]
+    public async Task RFC9112_6_3_ValidFraming_IsAccepted()
+    {
+        string response = $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {Policy.Length}\r\nConnection: close\r\n\r\n{Policy}";
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, response);
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), new FixedAddressResolver(IPAddress.Loopback));
+
+        Assert.Equal(MtaStsFailure.None, result.Failure);
+        Assert.Equal(Policy, result.Body);
+    }
+
+    [Fact(DisplayName = "RFC 8461 §3.2, RFC 9110 §5.3: two Content-Type fields make the media type ambiguous: sts-policy-invalid")]
+    public async Task STS_3_2_b_TwoContentTypeHeaders_IsPolicyInvalid()
+    {
+        string response = LoopbackTlsServer.Http(200, "OK", Policy, contentType: "text/plain", extraHeaders: "Content-Type: text/html\r\n");
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, response);
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), new FixedAddressResolver(IPAddress.Loopback));
+
+        Assert.Equal(MtaStsFailure.PolicyInvalid, result.Failure);
+        Assert.Equal("content-type-ambiguous", result.Evidence!.ReasonCode);
+        Assert.Null(result.Body);
+    }
+
     [Theory(DisplayName = "SSRF: by default a policy host at a non-public address is refused, with no connection")]
     [InlineData("127.0.0.1")]
     [InlineData("127.8.9.10")]

@@ -83,7 +83,7 @@ internal sealed class NetworkOptions
 
     public Option<double?> Timeout { get; } = new("--timeout")
     {
-        Description = "Total seconds allowed for one policy fetch, retries included (default 60).",
+        Description = "Total seconds allowed for one policy fetch, retries included (default 60); each DNS lookup, its tries and a TCP re-ask included, also stays within it.",
     };
 
     public Option<int?> PolicyHostPort { get; } = new("--policy-host-port")
@@ -159,6 +159,14 @@ internal sealed class NetworkOptions
             if (options.ConnectTimeout > options.PolicyFetchTimeout)
             {
                 options.ConnectTimeout = options.PolicyFetchTimeout;
+            }
+
+            // One DNS lookup takes up to DnsTimeout × (DnsRetries + 1) over UDP plus one DnsTimeout over TCP after a
+            // spoofed datagram: keep that within the same budget (never below the library's 100 ms minimum).
+            var dnsShare = options.PolicyFetchTimeout / (options.DnsRetries + 2);
+            if (dnsShare < options.DnsTimeout)
+            {
+                options.DnsTimeout = dnsShare < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : dnsShare;
             }
         }
 

@@ -295,5 +295,5 @@ internal static class DnsChainLookup
         _ => "rcode " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    internal static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+    internal static string OneLine(string text) => Diagnostics.EvidenceText.Cap(text, 500);
 }

@@ -423,8 +423,11 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         AuthenticationException? authentication = Find<AuthenticationException>(exception);
         if (authentication is not null || HasRequestError(exception, HttpRequestError.SecureConnectionError))
         {
-            string detail = OneLine((authentication ?? Innermost(exception)).Message);
-            return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {detail}", "tls-handshake", certificateProblem: detail);
+            // SslStream's own message ("Authentication failed, see inner exception.") says nothing: the innermost
+            // exception (the TLS library's error) does.
+            Exception cause = authentication?.InnerException is null ? authentication ?? Innermost(exception) : Innermost(authentication);
+            string detail = OneLine(cause.Message);
+            return HandshakeFailure(host, detail);
         }
 
         if (FindRequestError(exception, HttpRequestError.NameResolutionError) is { } resolution)
@@ -462,6 +465,21 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         }
 
         return Failed(MtaStsFailure.PolicyFetchError, $"fetching from {host} failed: {exception.GetType().Name}: {OneLine(exception.Message)}", "fetch-error");
+    }
+
+    /// <summary>A failed TLS handshake, with a specific reason where the TLS library's error names one.</summary>
+    private static PolicyFetchResult HandshakeFailure(string host, string detail)
+    {
+        // OpenSSL refuses a handshake message over its limit (a certificate with thousands of names, say) as
+        // "excessive message size"; other platforms word it differently, and then the generic reason stays.
+        if (detail.Contains("excessive message size", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("message too long", StringComparison.OrdinalIgnoreCase))
+        {
+            string problem = $"the server's certificate message is larger than the TLS stack accepts (an oversized certificate or chain): {detail}";
+            return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {problem}", "certificate-too-large", certificateProblem: problem);
+        }
+
+        return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {detail}", "tls-handshake", certificateProblem: detail);
     }
 
     private static PolicyFetchResult Failed(MtaStsFailure failure, string message, string reasonCode, int? status = null, string? contentType = null, string? certificateProblem = null) => new()
@@ -548,20 +566,5 @@ internal sealed class PolicyFetcher : IPolicyFetcher
     private static string OneLine(string text) => Echo(text, 500);
 
     /// <summary>Text from the network, made safe for a one-line message: control characters replaced, length capped.</summary>
-    private static string Echo(string text, int max = MaxEchoedLength)
-    {
-        var builder = new StringBuilder(Math.Min(text.Length, max + 1));
-        foreach (char c in text)
-        {
-            if (builder.Length >= max)
-            {
-                builder.Append('…');
-                break;
-            }
-
-            builder.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return builder.ToString().Trim();
-    }
+    private static string Echo(string text, int max = MaxEchoedLength) => EvidenceText.Cap(text, max);
 }

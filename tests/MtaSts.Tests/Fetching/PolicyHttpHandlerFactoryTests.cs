@@ -220,6 +220,22 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
         Assert.Null(result.Body);
     }
 
+    [Fact(DisplayName = "A certificate with 10,000 SAN names gets a specific reason, not \"see inner exception\"")]
+    public async Task STS_3_3_a_CertificateWithTenThousandNames_HasASpecificReason()
+    {
+        string[] names = [.. Enumerable.Range(0, 10_000).Select(i => $"n{i}.example.test"), Host];
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, names);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, LoopbackTlsServer.Http(200, "OK", Policy));
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), new FixedAddressResolver(IPAddress.Loopback));
+
+        // OpenSSL refuses the certificate message ("excessive message size") before our callback sees it.
+        Assert.Equal(MtaStsFailure.WebPkiInvalid, result.Failure);
+        Assert.Equal("certificate-too-large", result.Evidence!.ReasonCode);
+        Assert.DoesNotContain("inner exception", result.Evidence.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.True(result.Evidence.Message.Length <= 1024, $"{result.Evidence.Message.Length} characters");
+    }
+
     [Theory(DisplayName = "SSRF: by default a policy host at a non-public address is refused, with no connection")]
     [InlineData("127.0.0.1")]
     [InlineData("127.8.9.10")]

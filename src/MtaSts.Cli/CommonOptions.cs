@@ -83,7 +83,7 @@ internal sealed class NetworkOptions
 
     public Option<double?> Timeout { get; } = new("--timeout")
     {
-        Description = "Total seconds allowed for one policy fetch, retries included (default 60).",
+        Description = "Total seconds allowed for one policy fetch, retries included (default 60); each DNS lookup, its tries and a TCP re-ask included, also stays within it.",
     };
 
     public Option<double?> DnsTimeout { get; } = new("--dns-timeout")
@@ -99,6 +99,12 @@ internal sealed class NetworkOptions
     public Option<int?> PolicyHostPort { get; } = new("--policy-host-port")
     {
         Description = "Connect to policy hosts on this TCP port instead of 443 (for test environments; URL and SNI are unchanged).",
+        Hidden = true,
+    };
+
+    public Option<bool> AllowPrivatePolicyHosts { get; } = new("--allow-private-policy-hosts")
+    {
+        Description = "Let policy hosts be reached at loopback, private, link-local and unique-local addresses (for test environments; refused by default).",
         Hidden = true,
     };
 
@@ -124,6 +130,7 @@ internal sealed class NetworkOptions
         command.Options.Add(DnsTimeout);
         command.Options.Add(DnsRetries);
         command.Options.Add(PolicyHostPort);
+        command.Options.Add(AllowPrivatePolicyHosts);
     }
 
     /// <summary>The largest <c>--timeout</c> accepted: one day.</summary>
@@ -173,6 +180,14 @@ internal sealed class NetworkOptions
             {
                 options.ConnectTimeout = options.PolicyFetchTimeout;
             }
+
+            // One DNS lookup takes up to DnsTimeout × (DnsRetries + 1) over UDP plus one DnsTimeout over TCP after a
+            // spoofed datagram: keep that within the same budget (never below the library's 100 ms minimum).
+            var dnsShare = options.PolicyFetchTimeout / (options.DnsRetries + 2);
+            if (dnsShare < options.DnsTimeout)
+            {
+                options.DnsTimeout = dnsShare < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : dnsShare;
+            }
         }
 
         if (parse.GetValue(DnsTimeout) is { } dnsSeconds)
@@ -199,6 +214,8 @@ internal sealed class NetworkOptions
         {
             options.PolicyHostPort = port;
         }
+
+        options.AllowPrivatePolicyHostAddresses = parse.GetValue(AllowPrivatePolicyHosts);
 
         return options;
     }

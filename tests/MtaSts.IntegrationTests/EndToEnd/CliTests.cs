@@ -167,4 +167,22 @@ public sealed class CliTests(WorldFixture fixture) : IClassFixture<WorldFixture>
         Assert.Equal(inputs, written);
         Assert.Equal(3, maxInFlight);
     }
+
+    [Fact]
+    public async Task Timeout_BoundsTheDnsBudgetToo()
+    {
+        // A silent DNS server: with the library's DNS defaults (5 s, 2 retries) the TXT lookup alone would take 15 s.
+        var domain = WorldFixture.UniqueDomain("clidnsbudget");
+        World.Dns.SetFault("_mta-sts." + domain, DnsFault.Timeout);
+        var args = WorldArguments();
+        args[Array.IndexOf(args, "--timeout") + 1] = "1";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var (exitCode, output, _) = await RunAsync(["resolve", domain, .. args]);
+
+        watch.Stop();
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("dns", output, StringComparison.OrdinalIgnoreCase);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the lookup took {watch.Elapsed}");
+    }
 }

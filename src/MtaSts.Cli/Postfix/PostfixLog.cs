@@ -29,8 +29,8 @@ internal static partial class PostfixLog
     public static partial void ConnectionLimit(ILogger logger, int limit);
 
     [LoggerMessage(EventId = 1006, EventName = "Answered", Level = LogLevel.Debug,
-        Message = "{Key} -> {Reply}")]
-    public static partial void Answered(ILogger logger, string key, SocketmapReply reply);
+        Message = "{Key} -> {Reply} (as a netstring)")]
+    public static partial void Answered(ILogger logger, string key, string reply);
 
     [LoggerMessage(EventId = 1007, EventName = "InvalidKey", Level = LogLevel.Debug,
         Message = "Key {Key} is not a domain name: NOTFOUND")]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace MtaSts.Cli.Postfix;
@@ -56,6 +57,8 @@ internal sealed class SocketmapServer : IAsyncDisposable
     private readonly string? _unixPath;
     private readonly ConcurrentDictionary<long, (Socket Socket, Task Task)> _connections = new();
     private readonly CancellationTokenSource _hardStop = new();
+    private readonly ConditionalWeakTable<DeliveryPlan, byte[]> _frames = new();
+    private readonly ConditionalWeakTable<DeliveryPlan, byte[]>.CreateValueCallback _encodePlan;
     private long _nextId;
     private int _open;
     private int _atLimit;
@@ -69,7 +72,10 @@ internal sealed class SocketmapServer : IAsyncDisposable
         _timeProvider = timeProvider;
         _listener = listener;
         _unixPath = unixPath;
+        _encodePlan = plan => Netstring.Encode(PostfixAnswers.ForPlan(plan, _settings.Answers).ToString());
     }
+
+    private static byte[] InvalidKeyFrame { get; } = Netstring.Encode(PostfixAnswers.ForInvalidKey().ToString());
 
     /// <summary>The end point listened on (for TCP with the port bound, when port 0 was asked for).</summary>
     public EndPoint LocalEndPoint => _listener.LocalEndPoint!;
@@ -303,7 +309,7 @@ internal sealed class SocketmapServer : IAsyncDisposable
             }
 
             var reply = await AnswerAsync(buffer.AsMemory(start, length)).ConfigureAwait(false);
-            if (!await SendAsync(client, reply, timer).ConfigureAwait(false))
+            if (!await SendFrameAsync(client, reply, timer).ConfigureAwait(false))
             {
                 return;
             }
@@ -319,9 +325,12 @@ internal sealed class SocketmapServer : IAsyncDisposable
     }
 
     /// <summary>Sends a reply within the request timeout; false when the peer did not take it.</summary>
-    private async Task<bool> SendAsync(Socket client, SocketmapReply reply, CancellationTokenSource timer)
+    private Task<bool> SendAsync(Socket client, SocketmapReply reply, CancellationTokenSource timer) =>
+        SendFrameAsync(client, Netstring.Encode(reply.ToString()), timer);
+
+    /// <summary>Sends an encoded reply within the request timeout; false when the peer did not take it.</summary>
+    private async Task<bool> SendFrameAsync(Socket client, byte[] bytes, CancellationTokenSource timer)
     {
-        var bytes = Netstring.Encode(reply.ToString());
         timer.CancelAfter(_settings.RequestTimeout);
         try
         {
@@ -340,20 +349,23 @@ internal sealed class SocketmapServer : IAsyncDisposable
         return true;
     }
 
-    /// <summary>The reply to one request payload.</summary>
-    internal async Task<SocketmapReply> AnswerAsync(ReadOnlyMemory<byte> payload)
+    /// <summary>The encoded reply to one request payload.</summary>
+    /// <remarks>
+    /// A warm plan is the same instance each time (see <see cref="DeliveryPlan"/>), so its encoded answer is kept beside
+    /// it and a warm request formats nothing: it completes synchronously and allocates only the request's strings.
+    /// </remarks>
+    internal async ValueTask<byte[]> AnswerAsync(ReadOnlyMemory<byte> payload)
     {
         if (!PostfixAnswers.TryParseRequest(payload.Span, out var name, out var key))
         {
-            return PostfixAnswers.ForMalformedRequest();
+            return Netstring.Encode(PostfixAnswers.ForMalformedRequest().ToString());
         }
 
         if (!_names.Contains(name))
         {
             var shown = PostfixAnswers.ForDisplay(name);
             PostfixLog.UnknownMap(_logger, shown);
-
-            return PostfixAnswers.ForUnknownMap(_settings.MapNames);
+            return Netstring.Encode(PostfixAnswers.ForUnknownMap(_settings.MapNames).ToString());
         }
 
         if (!DomainName.TryNormalize(key, out var domain, out _))
@@ -364,21 +376,24 @@ internal sealed class SocketmapServer : IAsyncDisposable
                 PostfixLog.InvalidKey(_logger, shown);
             }
 
-            return PostfixAnswers.ForInvalidKey();
+            return InvalidKeyFrame;
         }
 
-        SocketmapReply reply;
+        SocketmapReply? reply = null;
+        byte[] frame;
         try
         {
-            var plan = _planner.PlanDeliveryAsync(domain, _hardStop.Token);
-            reply = PostfixAnswers.ForPlan(
-                plan.IsCompletedSuccessfully ? plan.Result : await plan.WaitAsync(_settings.LookupTimeout, _timeProvider, _hardStop.Token).ConfigureAwait(false),
-                _settings.Answers);
+            var planning = _planner.PlanDeliveryAsync(domain, _hardStop.Token);
+            var plan = planning.IsCompletedSuccessfully
+                ? planning.Result
+                : await planning.WaitAsync(_settings.LookupTimeout, _timeProvider, _hardStop.Token).ConfigureAwait(false);
+            frame = _frames.GetValue(plan, _encodePlan);
         }
         catch (TimeoutException)
         {
             PostfixLog.LookupTimedOut(_logger, domain, _settings.LookupTimeout.TotalSeconds);
             reply = PostfixAnswers.ForLookupTimeout();
+            frame = Netstring.Encode(reply.Value.ToString());
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {
@@ -388,10 +403,16 @@ internal sealed class SocketmapServer : IAsyncDisposable
         {
             PostfixLog.PlanningFailed(_logger, domain, ex.GetType().Name);
             reply = PostfixAnswers.ForInternalError();
+            frame = Netstring.Encode(reply.Value.ToString());
         }
 
-        PostfixLog.Answered(_logger, domain, reply);
-        return reply;
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var text = System.Text.Encoding.UTF8.GetString(frame);
+            PostfixLog.Answered(_logger, domain, text);
+        }
+
+        return frame;
     }
 
     private static string Peer(Socket client)

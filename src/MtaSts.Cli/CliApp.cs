@@ -11,6 +11,7 @@ internal static class CliApp
             ResolveCommand.Create(),
             PlanCommand.Create(),
             CacheCommand.Create(),
+            PostfixCommand.Create(),
             DemoCommand.Create(),
         };
 }

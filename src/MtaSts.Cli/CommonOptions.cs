@@ -23,15 +23,9 @@ internal sealed class CommonOptions
 
     public NetworkOptions Network { get; } = new();
 
-    public StoreOption Store { get; } = new("A policy store that outlives the command: file:<dir> (one file per domain) or redis:<host[:port]>[,name=value...]. " +
-        "Read before the network, written after every fetch. Default: memory only.");
+    public StoreOption Store { get; } = CreateStore();
 
-    public Option<string[]> Overrides { get; } = new("--override")
-    {
-        Description = "A local override for a policy domain (repeatable): enforce (apply a published testing policy as enforce), " +
-            "disable (do not use MTA-STS), or policy:<file> (apply the policy text in the file; nothing is looked up).",
-        HelpName = "domain=enforce|disable|policy:file",
-    };
+    public Option<string[]> Overrides { get; } = CreateOverrides();
 
     public Option<bool> Json { get; } = new("--json")
     {
@@ -53,14 +47,32 @@ internal sealed class CommonOptions
     /// bad values. The store, when given, is opened last and set as <see cref="MtaStsOptions.PolicyStore"/>; the caller
     /// disposes it.
     /// </summary>
-    public MtaStsOptions CreateOptions(ParseResult parse)
+    public MtaStsOptions CreateOptions(ParseResult parse) => CreateOptions(parse, Network, Overrides, Store);
+
+    /// <summary>The <c>--store</c> option of the commands that resolve (resolve, plan, postfix).</summary>
+    public static StoreOption CreateStore() => new("A policy store that outlives the command: file:<dir> (one file per domain) or redis:<host[:port]>[,name=value...]. " +
+        "Read before the network, written after every fetch. Default: memory only.");
+
+    /// <summary>The <c>--override</c> option of the commands that resolve (resolve, plan, postfix).</summary>
+    public static Option<string[]> CreateOverrides() => new("--override")
     {
-        var options = Network.CreateOptions(parse);
-        OverrideSpec.AddAll(parse.GetValue(Overrides) ?? [], options.Overrides);
-        var store = Store.GetSpec(parse);
-        if (store is not null)
+        Description = "A local override for a policy domain (repeatable): enforce (apply a published testing policy as enforce), " +
+            "disable (do not use MTA-STS), or policy:<file> (apply the policy text in the file; nothing is looked up).",
+        HelpName = "domain=enforce|disable|policy:file",
+    };
+
+    /// <summary>
+    /// Library options from the network options, the overrides and the store; throws <see cref="ArgumentException"/> with a
+    /// readable message on bad values. The store, when given, is opened last; the caller disposes it.
+    /// </summary>
+    public static MtaStsOptions CreateOptions(ParseResult parse, NetworkOptions network, Option<string[]> overrides, StoreOption store)
+    {
+        var options = network.CreateOptions(parse);
+        OverrideSpec.AddAll(parse.GetValue(overrides) ?? [], options.Overrides);
+        var spec = store.GetSpec(parse);
+        if (spec is not null)
         {
-            NetworkOptions.UseStore(options, StoreFactory.Create(store));
+            NetworkOptions.UseStore(options, StoreFactory.Create(spec));
         }
 
         return options;

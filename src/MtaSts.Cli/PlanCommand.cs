@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Net;
 
 namespace MtaSts.Cli;
 
@@ -13,15 +12,7 @@ internal static class PlanCommand
     public static Command Create()
     {
         var common = new CommonOptions("Recipient domains to plan delivery to;");
-        var noDane = new Option<bool>("--no-dane")
-        {
-            Description = "Do not look up TLSA records: MTA-STS alone decides.",
-        };
-        var trustedResolvers = new Option<string[]>("--trusted-resolver")
-        {
-            Description = "A resolver whose DNSSEC verdict (AD bit) is believed, as IP (repeatable). Default: loopback resolvers only; " +
-                "given, it replaces that default (list 127.0.0.1 too to keep it). DANE is reported unavailable for answers from any other resolver.",
-        };
+        var dane = new DaneOptions();
         var daneRequired = new Option<string[]>("--dane-required")
         {
             Description = "A recipient domain for which DANE is mandatory (repeatable): its hosts are used only with usable, DNSSEC-secure " +
@@ -39,11 +30,10 @@ internal static class PlanCommand
             "  mta-sts plan example.com" + Environment.NewLine +
             "  mta-sts plan --json --trusted-resolver 127.0.0.1 --name-server 127.0.0.1 example.com   DANE through a local validating resolver")
         {
-            noDane,
-            trustedResolvers,
             daneRequired,
             smtpPort,
         };
+        dane.AddTo(command);
         common.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -53,13 +43,7 @@ internal static class PlanCommand
                 static options => DeliveryPlanner.Create(options),
                 options =>
                 {
-                    options.DaneEnabled = !parse.GetValue(noDane);
-                    foreach (var text in parse.GetValue(trustedResolvers) ?? [])
-                    {
-                        options.TrustedDnssecResolvers.Add(IPAddress.TryParse(text, out var address)
-                            ? address
-                            : throw new ArgumentException($"'{text}' is not an IP address (--trusted-resolver)"));
-                    }
+                    dane.Apply(parse, options);
 
                     foreach (var text in parse.GetValue(daneRequired) ?? [])
                     {

@@ -6,7 +6,9 @@ namespace MtaSts.Cli;
 /// <summary>What every writer of the command shares: the words for library values and one-line JSON.</summary>
 internal static class CliText
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false };
+    // Output is UTF-8 text for terminals, files and pipes, never HTML: only what JSON itself requires is escaped, so
+    // `>`, `§`, `'` and non-ASCII names stay readable (control characters are still escaped).
+    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The mode word of the outputs: <c>enforce</c>, <c>testing</c>, <c>none</c>.</summary>
     public static string Mode(MtaStsMode mode) => mode switch

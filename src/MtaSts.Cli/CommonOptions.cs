@@ -95,12 +95,28 @@ internal sealed class NetworkOptions
 
     public Option<double?> Timeout { get; } = new("--timeout")
     {
-        Description = "Total seconds allowed for one policy fetch, retries included (default 60).",
+        Description = "Total seconds allowed for one policy fetch, retries included (default 60); each DNS lookup, its tries and a TCP re-ask included, also stays within it.",
+    };
+
+    public Option<double?> DnsTimeout { get; } = new("--dns-timeout")
+    {
+        Description = "Seconds to wait for one DNS answer, per try (default 5; 0.1 to 60).",
+    };
+
+    public Option<int?> DnsRetries { get; } = new("--dns-retries")
+    {
+        Description = "DNS retries after a timeout (default 2; 0 to 5). A lookup can take --dns-timeout × (1 + --dns-retries).",
     };
 
     public Option<int?> PolicyHostPort { get; } = new("--policy-host-port")
     {
         Description = "Connect to policy hosts on this TCP port instead of 443 (for test environments; URL and SNI are unchanged).",
+        Hidden = true,
+    };
+
+    public Option<bool> AllowPrivatePolicyHosts { get; } = new("--allow-private-policy-hosts")
+    {
+        Description = "Let policy hosts be reached at loopback, private, link-local and unique-local addresses (for test environments; refused by default).",
         Hidden = true,
     };
 
@@ -123,8 +139,14 @@ internal sealed class NetworkOptions
         command.Options.Add(NameServers);
         command.Options.Add(TrustAnchors);
         command.Options.Add(Timeout);
+        command.Options.Add(DnsTimeout);
+        command.Options.Add(DnsRetries);
         command.Options.Add(PolicyHostPort);
+        command.Options.Add(AllowPrivatePolicyHosts);
     }
+
+    /// <summary>The largest <c>--timeout</c> accepted: one day.</summary>
+    internal const int MaxTimeoutSeconds = 86_400;
 
     /// <summary>Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on bad values.</summary>
     public MtaStsOptions CreateOptions(ParseResult parse)
@@ -160,17 +182,52 @@ internal sealed class NetworkOptions
 
         if (parse.GetValue(Timeout) is { } seconds)
         {
+            if (!double.IsFinite(seconds) || seconds <= 0 || seconds > MaxTimeoutSeconds)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--timeout must be more than 0 and at most {MaxTimeoutSeconds} seconds"));
+            }
+
             options.PolicyFetchTimeout = TimeSpan.FromSeconds(seconds);
             if (options.ConnectTimeout > options.PolicyFetchTimeout)
             {
                 options.ConnectTimeout = options.PolicyFetchTimeout;
             }
+
+            // One DNS lookup takes up to DnsTimeout × (DnsRetries + 1) over UDP plus one DnsTimeout over TCP after a
+            // spoofed datagram: keep that within the same budget (never below the library's 100 ms minimum).
+            var dnsShare = options.PolicyFetchTimeout / (options.DnsRetries + 2);
+            if (dnsShare < options.DnsTimeout)
+            {
+                options.DnsTimeout = dnsShare < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : dnsShare;
+            }
+        }
+
+        if (parse.GetValue(DnsTimeout) is { } dnsSeconds)
+        {
+            if (!double.IsFinite(dnsSeconds) || dnsSeconds < 0.1 || dnsSeconds > 60)
+            {
+                throw new ArgumentException("--dns-timeout must be between 0.1 and 60 seconds");
+            }
+
+            options.DnsTimeout = TimeSpan.FromSeconds(dnsSeconds);
+        }
+
+        if (parse.GetValue(DnsRetries) is { } retries)
+        {
+            if (retries is < 0 or > 5)
+            {
+                throw new ArgumentException("--dns-retries must be between 0 and 5");
+            }
+
+            options.DnsRetries = retries;
         }
 
         if (parse.GetValue(PolicyHostPort) is { } port)
         {
             options.PolicyHostPort = port;
         }
+
+        options.AllowPrivatePolicyHostAddresses = parse.GetValue(AllowPrivatePolicyHosts);
 
         return options;
     }

@@ -35,7 +35,8 @@ internal static class PlanWriter
     {
         var plan = record.Plan;
         json.WriteStartObject();
-        json.WriteString("domain", plan?.Domain ?? record.Input);
+        json.WriteString("input", record.Input);
+        json.WriteStringOrNull("domain", plan?.Domain);
         json.WriteString("status", record.Status);
         json.WriteStringOrNull("error", record.ErrorText);
         json.WriteBoolean("mx_secure", plan?.MxSecure ?? false);

@@ -79,7 +79,8 @@ internal static class ResolutionWriter
     {
         var resolution = record.Resolution;
         json.WriteStartObject();
-        json.WriteString("domain", resolution?.Domain ?? record.Input);
+        json.WriteString("input", record.Input);
+        json.WriteStringOrNull("domain", resolution?.Domain);
         json.WriteString("outcome", record.Outcome);
         if (resolution?.Policy is { } policy)
         {
@@ -101,7 +102,8 @@ internal static class ResolutionWriter
         }
 
         json.WriteStringOrNull("id", resolution?.Record?.Id);
-        json.WriteStringOrNull("failure", resolution?.ReportResultType);
+        json.WriteStringOrNull("failure", resolution is null || resolution.Failure == MtaStsFailure.None ? null : FailureName(resolution));
+        json.WriteStringOrNull("result_type", resolution?.ReportResultType);
         json.WriteString("source", record.Source);
         json.WriteStringOrNull("override", record.Override);
         json.WriteStartArray("warnings");
@@ -117,8 +119,8 @@ internal static class ResolutionWriter
     });
 
 
-    /// <summary>The RFC 8460 result type when there is one, otherwise a kebab-case name of the discovery failure.</summary>
-    private static string FailureName(MtaStsResolution resolution) => resolution.ReportResultType ?? resolution.Failure switch
+    /// <summary>The RFC 8460 result type when there is one, otherwise a kebab-case name of the discovery failure (the same word in text and JSON).</summary>
+    internal static string FailureName(MtaStsResolution resolution) => resolution.ReportResultType ?? resolution.Failure switch
     {
         MtaStsFailure.RecordNotFound => "record-not-found",
         MtaStsFailure.RecordInvalid => "record-invalid",

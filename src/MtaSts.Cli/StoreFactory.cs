@@ -40,8 +40,22 @@ internal static class StoreFactory
     /// The one place a Redis store is built (<c>RedisPolicyStore</c> from the <c>MtaSts.Redis</c> package, connected
     /// with <see cref="RedisStoreSpec.Configuration"/> and keyed under <see cref="RedisStoreSpec.KeyPrefix"/>).
     /// </summary>
-    internal static IMtaStsPolicyStore CreateRedis(RedisStoreSpec spec) =>
-        throw new ArgumentException($"--store {spec}: this build has no Redis store (it needs the MtaSts.Redis package)");
+    internal static IMtaStsPolicyStore CreateRedis(RedisStoreSpec spec)
+    {
+        try
+        {
+            // Connects on first use; a server that is down costs each operation at most the store timeout.
+            return new RedisPolicyStore(new RedisPolicyStoreOptions
+            {
+                Configuration = spec.Configuration,
+                KeyPrefix = spec.KeyPrefix ?? RedisPolicyStoreOptions.DefaultKeyPrefix,
+            });
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"--store {spec}: not a usable Redis configuration");
+        }
+    }
 
     private static FilePolicyStore CreateFile(FileStoreSpec spec, bool mustExist)
     {

@@ -19,6 +19,8 @@ internal static partial class Log
     internal const int IdFileStoreWriteFailed = 431;
     internal const int IdOverrideApplied = 432;
 
+    // 440–449: the Redis store (MtaSts.Redis, Diagnostics/RedisLog.cs).
+
     [LoggerMessage(EventId = IdStoreSkipped, EventName = "StoreSkipped", Level = LogLevel.Warning,
         Message = "The policy store was skipped for {PolicyDomain} ({Operation}: {Problem}); the resolution goes on from memory and the network")]
     internal static partial void StoreSkipped(ILogger logger, string policyDomain, string operation, string problem);

@@ -50,11 +50,11 @@ internal static class CliRunner
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>--name-server, --trust-anchor (the world's root written to a PEM file), --policy-host-port and --timeout.</summary>
+    /// <summary>--name-server, --trust-anchor (the world's root written to a PEM file), --policy-host-port, --allow-private-policy-hosts and --timeout.</summary>
     public static string[] WorldArguments(MtaStsTestWorld world)
     {
         var pem = Path.Combine(Path.GetTempPath(), $"mtasts-root-{Guid.NewGuid():N}.pem");
         File.WriteAllText(pem, world.CertificateAuthority.RootCertificate.ExportCertificatePem());
-        return ["--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--policy-host-port", world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--timeout", "5"];
+        return ["--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--policy-host-port", world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--allow-private-policy-hosts", "--timeout", "5"];
     }
 }

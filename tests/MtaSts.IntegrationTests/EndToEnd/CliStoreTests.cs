@@ -382,7 +382,6 @@ public sealed class CliStoreTests(WorldFixture fixture) : IClassFixture<WorldFix
     [InlineData("redis:host,connectTimeout=0", "option 'connectTimeout' needs a whole number of milliseconds")]
     [InlineData("redis:host,prefix=a,Prefix=b", "option 'prefix' is given twice")]
     [InlineData("redis:host,prefix", "option 'prefix' needs a value")]
-    [InlineData("redis:127.0.0.1:6379", "this build has no Redis store")]
     public async Task Store_BadSpec_IsAUsageErrorNamingTheProblem(string spec, string message)
     {
         await AssertUsageErrorAsync(["resolve", "a.example.test", "--store", spec], message);
@@ -394,13 +393,12 @@ public sealed class CliStoreTests(WorldFixture fixture) : IClassFixture<WorldFix
     public async Task Store_PasswordIsNeverEchoed()
     {
         var (exitCode, _, error) = await CliRunner.RunAsync("resolve", "a.example.test", "--store", "redis:h,password=s3cret,ssl=maybe");
-        var unwired = await CliRunner.RunAsync("resolve", "a.example.test", "--store", "redis:h,password=s3cret");
+        var unreachable = await CliRunner.RunAsync(["resolve", "a.example.test", "--store", "redis:127.0.0.1:1,password=s3cret,connectTimeout=200", .. WorldArguments()]);
         var typo = await CliRunner.RunAsync("resolve", "a.example.test", "--store", "rediss:h,password=s3cret");
 
         Assert.Equal(2, exitCode);
         Assert.DoesNotContain("s3cret", error, StringComparison.Ordinal);
-        Assert.Equal(2, unwired.ExitCode);
-        Assert.DoesNotContain("s3cret", unwired.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", unreachable.Output + unreachable.Error, StringComparison.Ordinal); // a store that is down degrades, silently about its secrets
         Assert.Equal(2, typo.ExitCode);
         Assert.Contains("unknown store kind", typo.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret", typo.Error, StringComparison.Ordinal);

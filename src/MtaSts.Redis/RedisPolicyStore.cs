@@ -93,6 +93,9 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
         }
     }
 
+    /// <summary>Runs between a write's read and its commit (tests use it to interleave another writer deterministically).</summary>
+    internal Func<Task>? BeforeCommit { get; set; }
+
     /// <summary>The prefix of every key of this store.</summary>
     public string KeyPrefix => _prefix;
 
@@ -157,6 +160,11 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
                 if (ttl < MinimumTtl && current.IsNull)
                 {
                     return true; // expired already, and nothing to replace (decision S-3)
+                }
+
+                if (BeforeCommit is { } beforeCommit)
+                {
+                    await beforeCommit().ConfigureAwait(false);
                 }
 
                 var transaction = database.CreateTransaction();

@@ -109,6 +109,9 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     /// <summary>The policy store behind the resolver, if any.</summary>
     internal IMtaStsPolicyStore? Store => _store?.Store;
 
+    /// <summary>Drops a domain from memory only (not from the store), as an eviction would: for L2 benchmarks and tests.</summary>
+    internal void ForgetInMemory(string domain) => _cache.Remove(domain);
+
     internal TimeProvider TimeProvider => _timeProvider;
 
     internal ILogger Logger => _logger;

@@ -26,7 +26,7 @@ public sealed class RedisResolverTests(RedisServerFixture redis) : IClassFixture
     [Fact]
     public async Task S_2_Restart_AFreshResolverOnTheSameRedisAppliesTheEnforcePolicy_WhileDnsAndHttpsFail()
     {
-        // Also: RFC 8461 §3.3 / §5.1 (an unexpired cached policy applies when discovery or the fetch fails).
+        // Also: STS-3.3-m, STS-5.1-a (an unexpired cached policy applies when discovery or the fetch fails).
         var prefix = RedisServerFixture.UniquePrefix("restart");
         var domain = StoredEntries.UniqueDomain("restart");
         World.PublishPolicy(domain, "r1", MtaStsMode.Enforce, 86400, "mx." + domain);
@@ -84,7 +84,7 @@ public sealed class RedisResolverTests(RedisServerFixture redis) : IClassFixture
     [Fact]
     public async Task Fleet_ABackoffIsShared_TheSecondResolverDoesNotFetchAFailingHost()
     {
-        // Also: RFC 8461 §3.3 (do not hammer a failing policy host).
+        // Also: STS-3.3-j (no new attempt for 5 minutes after a failed fetch, across the fleet).
         var prefix = RedisServerFixture.UniquePrefix("backoff");
         var domain = StoredEntries.UniqueDomain("backoff");
         var host = "mta-sts." + domain;

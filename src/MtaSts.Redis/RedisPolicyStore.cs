@@ -125,7 +125,7 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
     /// entry it supersedes (and returns <see langword="true"/>).
     /// </remarks>
     /// <exception cref="ArgumentException">The entry holds neither a policy nor a back-off.</exception>
-    /// <exception cref="InvalidOperationException">The write lost the race to other writers <see cref="MaxWriteAttempts"/> times.</exception>
+    /// <exception cref="InvalidOperationException">The write lost the race to other writers of the same domain 16 times in a row.</exception>
     public async Task<bool> SetAsync(StoredPolicy entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);

@@ -44,6 +44,12 @@ public class WarmResolutionBenchmarks
         _metrics.Dispose();
     }
 
+    private readonly Dictionary<string, object> _dictionary = new(StringComparer.Ordinal) { [Domain] = new object() };
+
+    /// <summary>The budget's yardstick (issue 10 §4): a bare dictionary lookup of the same name, in the same run.</summary>
+    [Benchmark(Baseline = true)]
+    public object? DictionaryLookup() => _dictionary.TryGetValue(Domain, out var value) ? value : null;
+
     [Benchmark]
     public async ValueTask<MtaStsResolution> ResolveWarm()
     {

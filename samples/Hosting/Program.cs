@@ -22,6 +22,7 @@ builder.Services.AddMtaSts(options =>
     if (Environment.GetEnvironmentVariable("MTASTS_POLICY_HOST_PORT") is { Length: > 0 } port)
     {
         options.PolicyHostPort = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture);
+        options.AllowPrivatePolicyHostAddresses = true; // a test world on this machine: its policy host listens on 127.0.0.1
     }
 });
 builder.Services.AddHostedService<PolicyReporter>();

@@ -44,7 +44,9 @@
     private CAs; certificate validation cannot be switched off).
 
 .PARAMETER PolicyHostPort
-    The port of the HTTPS policy hosts; 443 (the RFC) unless a test world listens elsewhere.
+    The port of the HTTPS policy hosts; 443 (the RFC) unless a test world listens elsewhere. Another port means a
+    test world, so policy hosts may then be reached at loopback and private addresses too
+    (MtaStsOptions.AllowPrivatePolicyHostAddresses), which are refused otherwise.
 
 .PARAMETER ThrottleLimit
     How many domains are resolved at once (1..64, default 8). Output stays in input order.
@@ -142,6 +144,9 @@ begin {
         }
 
         $options.PolicyHostPort = $PolicyHostPort
+        if ($PolicyHostPort -ne 443) {
+            $options.AllowPrivatePolicyHostAddresses = $true
+        }
         $options
     }
 

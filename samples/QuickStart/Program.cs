@@ -18,6 +18,7 @@ if (Environment.GetEnvironmentVariable("MTASTS_TRUST_ANCHOR") is { Length: > 0 }
 if (Environment.GetEnvironmentVariable("MTASTS_POLICY_HOST_PORT") is { Length: > 0 } port)
 {
     options.PolicyHostPort = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture);
+    options.AllowPrivatePolicyHostAddresses = true; // a test world on this machine: its policy host listens on 127.0.0.1
 }
 
 using var resolver = MtaStsPolicyResolver.Create(options);

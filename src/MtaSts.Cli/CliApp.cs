@@ -10,6 +10,7 @@ internal static class CliApp
         {
             ResolveCommand.Create(),
             PlanCommand.Create(),
+            CacheCommand.Create(),
             DemoCommand.Create(),
         };
 }

@@ -19,12 +19,57 @@ internal sealed class CommonOptions
 
     public Argument<string[]> Domains { get; }
 
-    public Option<int> Concurrency { get; } = new("--concurrency", "-c")
+    public Option<int> Concurrency { get; } = NetworkOptions.CreateConcurrency();
+
+    public NetworkOptions Network { get; } = new();
+
+    public StoreOption Store { get; } = new("A policy store that outlives the command: file:<dir> (one file per domain) or redis:<host[:port]>[,name=value...]. " +
+        "Read before the network, written after every fetch. Default: memory only.");
+
+    public Option<string[]> Overrides { get; } = new("--override")
     {
-        Description = "How many domains to look up at once.",
-        DefaultValueFactory = _ => 8,
+        Description = "A local override for a policy domain (repeatable): enforce (apply a published testing policy as enforce), " +
+            "disable (do not use MTA-STS), or policy:<file> (apply the policy text in the file; nothing is looked up).",
+        HelpName = "domain=enforce|disable|policy:file",
     };
 
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Write one JSON object per line per domain.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Domains);
+        command.Options.Add(Concurrency);
+        Network.AddTo(command);
+        command.Options.Add(Store.Option);
+        command.Options.Add(Overrides);
+        command.Options.Add(Json);
+    }
+
+    /// <summary>
+    /// Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on
+    /// bad values. The store, when given, is opened last and set as <see cref="MtaStsOptions.PolicyStore"/>; the caller
+    /// disposes it.
+    /// </summary>
+    public MtaStsOptions CreateOptions(ParseResult parse)
+    {
+        var options = Network.CreateOptions(parse);
+        OverrideSpec.AddAll(parse.GetValue(Overrides) ?? [], options.Overrides);
+        var store = Store.GetSpec(parse);
+        if (store is not null)
+        {
+            NetworkOptions.UseStore(options, StoreFactory.Create(store));
+        }
+
+        return options;
+    }
+}
+
+/// <summary>The options that point a resolver at DNS and policy hosts (resolve, plan, cache import).</summary>
+internal sealed class NetworkOptions
+{
     public Option<string[]> NameServers { get; } = new("--name-server", "-n")
     {
         Description = "A DNS server to ask, as IP or IP:port (repeatable). Default: the system's.",
@@ -38,7 +83,17 @@ internal sealed class CommonOptions
 
     public Option<double?> Timeout { get; } = new("--timeout")
     {
-        Description = "Total seconds allowed for one policy fetch, retries included (default 60).",
+        Description = "Total seconds allowed for one policy fetch, retries included (default 60); each DNS lookup, its tries and a TCP re-ask included, also stays within it.",
+    };
+
+    public Option<double?> DnsTimeout { get; } = new("--dns-timeout")
+    {
+        Description = "Seconds to wait for one DNS answer, per try (default 5; 0.1 to 60).",
+    };
+
+    public Option<int?> DnsRetries { get; } = new("--dns-retries")
+    {
+        Description = "DNS retries after a timeout (default 2; 0 to 5). A lookup can take --dns-timeout × (1 + --dns-retries).",
     };
 
     public Option<int?> PolicyHostPort { get; } = new("--policy-host-port")
@@ -47,21 +102,39 @@ internal sealed class CommonOptions
         Hidden = true,
     };
 
-    public Option<bool> Json { get; } = new("--json")
+    public Option<bool> AllowPrivatePolicyHosts { get; } = new("--allow-private-policy-hosts")
     {
-        Description = "Write one JSON object per line per domain.",
+        Description = "Let policy hosts be reached at loopback, private, link-local and unique-local addresses (for test environments; refused by default).",
+        Hidden = true,
     };
+
+    /// <summary>The <c>--concurrency</c> option (each command that owns one makes its own instance).</summary>
+    public static Option<int> CreateConcurrency() => new("--concurrency", "-c")
+    {
+        Description = "How many domains to look up at once.",
+        DefaultValueFactory = _ => 8,
+    };
+
+    /// <summary>Sets the store and the CLI's store timeout (<see cref="StoreFactory.StoreTimeout"/>).</summary>
+    public static void UseStore(MtaStsOptions options, IMtaStsPolicyStore store)
+    {
+        options.PolicyStore = store;
+        options.StoreTimeout = StoreFactory.StoreTimeout;
+    }
 
     public void AddTo(Command command)
     {
-        command.Arguments.Add(Domains);
-        command.Options.Add(Concurrency);
         command.Options.Add(NameServers);
         command.Options.Add(TrustAnchors);
         command.Options.Add(Timeout);
+        command.Options.Add(DnsTimeout);
+        command.Options.Add(DnsRetries);
         command.Options.Add(PolicyHostPort);
-        command.Options.Add(Json);
+        command.Options.Add(AllowPrivatePolicyHosts);
     }
+
+    /// <summary>The largest <c>--timeout</c> accepted: one day.</summary>
+    internal const int MaxTimeoutSeconds = 86_400;
 
     /// <summary>Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on bad values.</summary>
     public MtaStsOptions CreateOptions(ParseResult parse)
@@ -97,17 +170,52 @@ internal sealed class CommonOptions
 
         if (parse.GetValue(Timeout) is { } seconds)
         {
+            if (!double.IsFinite(seconds) || seconds <= 0 || seconds > MaxTimeoutSeconds)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--timeout must be more than 0 and at most {MaxTimeoutSeconds} seconds"));
+            }
+
             options.PolicyFetchTimeout = TimeSpan.FromSeconds(seconds);
             if (options.ConnectTimeout > options.PolicyFetchTimeout)
             {
                 options.ConnectTimeout = options.PolicyFetchTimeout;
             }
+
+            // One DNS lookup takes up to DnsTimeout × (DnsRetries + 1) over UDP plus one DnsTimeout over TCP after a
+            // spoofed datagram: keep that within the same budget (never below the library's 100 ms minimum).
+            var dnsShare = options.PolicyFetchTimeout / (options.DnsRetries + 2);
+            if (dnsShare < options.DnsTimeout)
+            {
+                options.DnsTimeout = dnsShare < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : dnsShare;
+            }
+        }
+
+        if (parse.GetValue(DnsTimeout) is { } dnsSeconds)
+        {
+            if (!double.IsFinite(dnsSeconds) || dnsSeconds < 0.1 || dnsSeconds > 60)
+            {
+                throw new ArgumentException("--dns-timeout must be between 0.1 and 60 seconds");
+            }
+
+            options.DnsTimeout = TimeSpan.FromSeconds(dnsSeconds);
+        }
+
+        if (parse.GetValue(DnsRetries) is { } retries)
+        {
+            if (retries is < 0 or > 5)
+            {
+                throw new ArgumentException("--dns-retries must be between 0 and 5");
+            }
+
+            options.DnsRetries = retries;
         }
 
         if (parse.GetValue(PolicyHostPort) is { } port)
         {
             options.PolicyHostPort = port;
         }
+
+        options.AllowPrivatePolicyHostAddresses = parse.GetValue(AllowPrivatePolicyHosts);
 
         return options;
     }

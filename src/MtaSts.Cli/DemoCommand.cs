@@ -133,6 +133,8 @@ internal static class DemoCommand
             }
         }
 
+        unexpected += await PlanExamplesAsync(world, json, output, cancellationToken).ConfigureAwait(false);
+
         // The second resolution of a domain is answered from the cache, without DNS or HTTPS traffic.
         var again = await ResolveCommand.ResolveOneAsync(resolver, Examples[0].Domain, cancellationToken).ConfigureAwait(false);
         var cached = again.Source == "cache";
@@ -147,10 +149,67 @@ internal static class DemoCommand
             ResolutionWriter.Write(output, again, json: false);
             await output.WriteLineAsync().ConfigureAwait(false);
             await output.WriteLineAsync(unexpected == 0
-                ? $"{Examples.Count + 1} resolutions, all as expected."
-                : $"{Examples.Count + 1} resolutions, {unexpected} NOT as expected.").ConfigureAwait(false);
+                ? $"{Examples.Count + 1} resolutions and {PlanExamples.Count} delivery plans, all as expected."
+                : $"{Examples.Count + 1} resolutions and {PlanExamples.Count} delivery plans, {unexpected} NOT as expected.").ConfigureAwait(false);
         }
 
         return unexpected == 0 ? ExitCodes.Definite : ExitCodes.Failure;
+    }
+
+    /// <summary>A delivery plan example: how its MX hosts are published, and how the plan must treat each host.</summary>
+    internal sealed record PlanExample(string Domain, string Description, Action<MtaStsTestWorld> Publish, (string Host, bool Use, MxAuthentication Authentication)[] Expected);
+
+    internal static IReadOnlyList<PlanExample> PlanExamples { get; } =
+    [
+        new("dane.example.test", "DANE first: a secure TLSA record (3 1 1) decides the host; MTA-STS enforce is not consulted (RFC 7672 §2.2)",
+            w =>
+            {
+                w.PublishPolicy("dane.example.test", "dn1", MtaStsMode.Enforce, 604800, "other.example.test");
+                w.PublishMx("dane.example.test", (10, "mx.dane.example.test"));
+                w.Dns.AddTlsa("_25._tcp.mx.dane.example.test", 3, 1, 1, Enumerable.Repeat((byte)0x5A, 32).ToArray());
+                foreach (var name in new[] { "dane.example.test", "mx.dane.example.test", "_25._tcp.mx.dane.example.test" })
+                {
+                    w.Dns.SetAuthenticatedData(name, true);
+                }
+            },
+            [("mx.dane.example.test", true, MxAuthentication.DaneEe)]),
+        new("enforce.example.test", "MTA-STS enforce: a matching MX is used with PKIX, one outside the mx patterns is skipped (RFC 8461 §4.1, §5)",
+            w => w.PublishMx("enforce.example.test", (10, "mx1.enforce.example.test"), (20, "rogue.example.test")),
+            [("mx1.enforce.example.test", true, MxAuthentication.Pkix), ("rogue.example.test", false, MxAuthentication.Pkix)]),
+    ];
+
+    /// <summary>Plans delivery for the plan examples (DANE first, then MTA-STS) and returns how many were not as expected.</summary>
+    private static async Task<int> PlanExamplesAsync(MtaStsTestWorld world, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        foreach (var example in PlanExamples)
+        {
+            example.Publish(world);
+        }
+
+        using var planner = DeliveryPlanner.Create(world.CreateOptions());
+        if (!json)
+        {
+            await output.WriteLineAsync().ConfigureAwait(false);
+            await output.WriteLineAsync("Delivery plans: per MX host, whether to use it and how to authenticate its TLS.").ConfigureAwait(false);
+            await output.WriteLineAsync().ConfigureAwait(false);
+        }
+
+        var unexpected = 0;
+        foreach (var example in PlanExamples)
+        {
+            var record = await PlanCommand.PlanOneAsync(planner, example.Domain, cancellationToken).ConfigureAwait(false);
+            var hosts = record.Plan?.Hosts ?? [];
+            var asExpected = hosts.Count == example.Expected.Length
+                && hosts.Zip(example.Expected).All(pair => pair.First.Host == pair.Second.Host && pair.First.Use == pair.Second.Use && pair.First.Authentication == pair.Second.Authentication);
+            unexpected += asExpected ? 0 : 1;
+            if (!json)
+            {
+                await output.WriteLineAsync($"# {example.Description}{(asExpected ? string.Empty : "  <-- UNEXPECTED")}").ConfigureAwait(false);
+            }
+
+            PlanWriter.Write(output, record, json);
+        }
+
+        return unexpected;
     }
 }

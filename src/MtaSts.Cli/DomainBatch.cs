@@ -17,9 +17,38 @@ internal static class DomainBatch
     /// <param name="work">Handles one input domain.</param>
     /// <param name="write">Writes one record (JSON or text) and returns its exit code.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public static async Task<int> RunAsync<TService, TRecord>(
+    public static Task<int> RunAsync<TService, TRecord>(
         ParseResult parse,
         CommonOptions common,
+        Func<MtaStsOptions, TService> create,
+        Action<MtaStsOptions>? configure,
+        Func<TService, string, CancellationToken, Task<TRecord>> work,
+        Func<TextWriter, TRecord, bool, int> write,
+        CancellationToken cancellationToken)
+        where TService : IDisposable =>
+        RunAsync(
+            parse,
+            parse.GetValue(common.Concurrency),
+            parse.GetValue(common.Json),
+            () => common.CreateOptions(parse),
+            () => ReadInputs(parse.GetValue(common.Domains) ?? [], Console.In),
+            create,
+            configure,
+            work,
+            write,
+            cancellationToken);
+
+    /// <summary>
+    /// Runs a batch of domains: builds the options (a bad value or a missing DNS configuration exits 2), the service,
+    /// then handles every input and returns the worst exit code. The options' <see cref="MtaStsOptions.PolicyStore"/>, if
+    /// any, is disposed at the end.
+    /// </summary>
+    public static async Task<int> RunAsync<TService, TRecord>(
+        ParseResult parse,
+        int width,
+        bool json,
+        Func<MtaStsOptions> buildOptions,
+        Func<IEnumerable<string>> inputs,
         Func<MtaStsOptions, TService> create,
         Action<MtaStsOptions>? configure,
         Func<TService, string, CancellationToken, Task<TRecord>> work,
@@ -29,7 +58,14 @@ internal static class DomainBatch
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        var width = parse.GetValue(common.Concurrency);
+        if (UnknownOption(parse) is { } unknown)
+        {
+            // An argument that looks like an option is one this command does not know, never a domain (a label cannot
+            // begin with a hyphen anyway).
+            await error.WriteLineAsync($"unknown option '{unknown}' (see --help)").ConfigureAwait(false);
+            return ExitCodes.InvalidInput;
+        }
+
         if (width < 1)
         {
             await error.WriteLineAsync("--concurrency must be at least 1").ConfigureAwait(false);
@@ -37,23 +73,30 @@ internal static class DomainBatch
         }
 
         TService service;
+        MtaStsOptions? options = null;
         try
         {
-            var options = common.CreateOptions(parse);
+            options = buildOptions();
             configure?.Invoke(options);
             service = create(options);
         }
         catch (Exception ex) when (ex is ArgumentException or OptionsValidationException or InvalidOperationException)
         {
+            await StoreFactory.DisposeAsync(options?.PolicyStore).ConfigureAwait(false);
             await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
 
-        using (service)
+        try
         {
-            var json = parse.GetValue(common.Json);
-            var inputs = ReadInputs(parse.GetValue(common.Domains) ?? [], Console.In);
-            return await RunAsync(inputs, width, input => work(service, input, cancellationToken), record => write(output, record, json)).ConfigureAwait(false);
+            using (service)
+            {
+                return await RunAsync(inputs(), width, input => work(service, input, cancellationToken), record => write(output, record, json)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await StoreFactory.DisposeAsync(options.PolicyStore).ConfigureAwait(false);
         }
     }
 
@@ -79,7 +122,15 @@ internal static class DomainBatch
         return exitCode;
     }
 
-    /// <summary>The domains from the arguments; a <c>-</c> stands for the lines of standard input (blank lines and <c>#</c> comments skipped).</summary>
+    /// <summary>The longest input line read whole; a longer line is invalid input (a domain has at most 253 characters).</summary>
+    internal const int MaxLineLength = 1024;
+
+    /// <summary>
+    /// The domains from the arguments; a <c>-</c> stands for the lines of standard input (blank lines and <c>#</c>
+    /// comments skipped). Lines are read in bounded memory: of a line longer than <see cref="MaxLineLength"/> only its
+    /// first <see cref="MaxLineLength"/> + 1 characters are kept (enough for the name check to refuse it), the rest is
+    /// skipped unread into memory.
+    /// </summary>
     public static IEnumerable<string> ReadInputs(IEnumerable<string> arguments, TextReader stdin)
     {
         foreach (var argument in arguments)
@@ -90,7 +141,7 @@ internal static class DomainBatch
                 continue;
             }
 
-            while (stdin.ReadLine() is { } line)
+            while (ReadBoundedLine(stdin, MaxLineLength + 1) is { } line)
             {
                 var trimmed = line.Trim();
                 if (trimmed.Length > 0 && !trimmed.StartsWith('#'))
@@ -99,5 +150,55 @@ internal static class DomainBatch
                 }
             }
         }
+    }
+
+    /// <summary>Reads one line (without its end), keeping at most <paramref name="keep"/> characters; <see langword="null"/> at the end.</summary>
+    internal static string? ReadBoundedLine(TextReader reader, int keep)
+    {
+        var line = new System.Text.StringBuilder();
+        var any = false;
+        while (reader.Read() is var c && c >= 0)
+        {
+            any = true;
+            if (c == '\n')
+            {
+                break;
+            }
+
+            if (c != '\r' && line.Length < keep)
+            {
+                line.Append((char)c);
+            }
+        }
+
+        return any ? line.ToString() : null;
+    }
+
+    /// <summary>The first argument that looks like an option (<c>-x</c>, <c>--x</c>; a lone <c>-</c> is standard input), or <see langword="null"/>.</summary>
+    private static string? UnknownOption(ParseResult parse)
+    {
+        foreach (var token in parse.UnmatchedTokens)
+        {
+            if (token.StartsWith('-') && token.Length > 1)
+            {
+                return token;
+            }
+        }
+
+        foreach (var result in parse.CommandResult.Children)
+        {
+            if (result is System.CommandLine.Parsing.ArgumentResult argument)
+            {
+                foreach (var token in argument.Tokens)
+                {
+                    if (token.Value.StartsWith('-') && token.Value.Length > 1)
+                    {
+                        return token.Value;
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 }

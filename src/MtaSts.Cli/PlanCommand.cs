@@ -34,7 +34,10 @@ internal static class PlanCommand
             Hidden = true,
         };
         var command = new Command("plan", "Plan delivery to each domain: MX hosts in order, whether to use each, TLS required or opportunistic, " +
-            "how to authenticate (DANE-EE, DANE-TA, PKIX, none), the SNI, and why (exit 0 when every domain has a usable host or accepts no mail, 1 when delivery must be deferred).")
+            "how to authenticate (DANE-EE, DANE-TA, PKIX, none), the SNI, and why (exit 0 when every domain has a usable host or accepts no mail, 1 when delivery must be deferred)." +
+            Environment.NewLine + Environment.NewLine + "Examples:" + Environment.NewLine +
+            "  mta-sts plan example.com" + Environment.NewLine +
+            "  mta-sts plan --json --trusted-resolver 127.0.0.1 --name-server 127.0.0.1 example.com   DANE through a local validating resolver")
         {
             noDane,
             trustedResolvers,
@@ -79,6 +82,11 @@ internal static class PlanCommand
     internal static async Task<PlanRecord> PlanOneAsync(IDeliveryPlanner planner, string input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (!DomainName.TryNormalize(input, out _, out var invalid))
+        {
+            return new PlanRecord(input, null, invalid, Stopwatch.GetElapsedTime(started));
+        }
+
         try
         {
             var plan = await planner.PlanDeliveryAsync(input, cancellationToken).ConfigureAwait(false);

@@ -7,8 +7,6 @@ namespace MtaSts.Cli;
 /// <summary>Writes delivery plans as readable tables or as one JSON object per line.</summary>
 internal static class PlanWriter
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false };
-
     public static void Write(TextWriter output, PlanRecord record, bool json)
     {
         output.WriteLine(json ? ToJson(record) : ToText(record));
@@ -23,7 +21,9 @@ internal static class PlanWriter
             return $"{record.Input}: invalid-input ({elapsed} ms){Environment.NewLine}    error: {record.Error}{Environment.NewLine}";
         }
 
-        return $"{record.Plan}{Environment.NewLine}  ({elapsed} ms){Environment.NewLine}";
+        var rule = record.Plan.MtaSts is { } resolution ? OverrideSpec.Token(resolution.Override) : null;
+        var overrideLine = rule is null ? string.Empty : $"  MTA-STS override: {rule}{Environment.NewLine}";
+        return $"{record.Plan}{Environment.NewLine}{overrideLine}  ({elapsed} ms){Environment.NewLine}";
     }
 
     /// <summary>
@@ -31,55 +31,50 @@ internal static class PlanWriter
     /// <c>mta_sts</c>, <c>mx</c> (a list of <c>{host, preference, use, temporary, tls_required, auth, sni, dane,
     /// mta_sts_match, report_result_type, tlsa, addresses, reasons}</c>), <c>reasons</c>, <c>elapsed_ms</c>.
     /// </summary>
-    public static string ToJson(PlanRecord record)
+    public static string ToJson(PlanRecord record) => CliText.Json(json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+        var plan = record.Plan;
+        json.WriteStartObject();
+        json.WriteString("input", record.Input);
+        json.WriteStringOrNull("domain", plan?.Domain);
+        json.WriteString("status", record.Status);
+        json.WriteStringOrNull("error", record.ErrorText);
+        json.WriteBoolean("mx_secure", plan?.MxSecure ?? false);
+        json.WriteBoolean("implicit_mx", plan?.ImplicitMx ?? false);
+        WriteMtaSts(json, plan?.MtaSts);
+        json.WriteStartArray("mx");
+        foreach (var host in plan?.Hosts ?? [])
         {
-            var plan = record.Plan;
             json.WriteStartObject();
-            json.WriteString("domain", plan?.Domain ?? record.Input);
-            json.WriteString("status", record.Status);
-            WriteStringOrNull(json, "error", record.ErrorText);
-            json.WriteBoolean("mx_secure", plan?.MxSecure ?? false);
-            json.WriteBoolean("implicit_mx", plan?.ImplicitMx ?? false);
-            WriteMtaSts(json, plan?.MtaSts);
-            json.WriteStartArray("mx");
-            foreach (var host in plan?.Hosts ?? [])
+            json.WriteString("host", host.Host);
+            json.WriteNumber("preference", host.Preference);
+            json.WriteBoolean("use", host.Use);
+            json.WriteBoolean("temporary", host.Temporary);
+            json.WriteBoolean("tls_required", host.TlsRequired);
+            json.WriteString("auth", AuthName(host.Authentication));
+            json.WriteString("sni", host.Sni);
+            json.WriteString("dane", DaneName(host.Dane));
+            if (host.MtaStsMxMatch is { } match)
             {
-                json.WriteStartObject();
-                json.WriteString("host", host.Host);
-                json.WriteNumber("preference", host.Preference);
-                json.WriteBoolean("use", host.Use);
-                json.WriteBoolean("temporary", host.Temporary);
-                json.WriteBoolean("tls_required", host.TlsRequired);
-                json.WriteString("auth", AuthName(host.Authentication));
-                json.WriteString("sni", host.Sni);
-                json.WriteString("dane", DaneName(host.Dane));
-                if (host.MtaStsMxMatch is { } match)
-                {
-                    json.WriteBoolean("mta_sts_match", match);
-                }
-                else
-                {
-                    json.WriteNull("mta_sts_match");
-                }
-
-                WriteStringOrNull(json, "report_result_type", host.ReportResultType);
-                WriteStrings(json, "tlsa", host.TlsaRecords.Select(r => r.ToString()));
-                WriteStrings(json, "addresses", host.Addresses.Select(a => a.ToString()));
-                WriteStrings(json, "reasons", host.Reasons);
-                json.WriteEndObject();
+                json.WriteBoolean("mta_sts_match", match);
+            }
+            else
+            {
+                json.WriteNull("mta_sts_match");
             }
 
-            json.WriteEndArray();
-            WriteStrings(json, "reasons", plan?.Reasons ?? []);
-            json.WriteNumber("elapsed_ms", (long)record.Elapsed.TotalMilliseconds);
+            json.WriteStringOrNull("report_result_type", host.ReportResultType);
+            WriteStrings(json, "tlsa", host.TlsaRecords.Select(r => r.ToString()));
+            WriteStrings(json, "addresses", host.Addresses.Select(a => a.ToString()));
+            WriteStrings(json, "reasons", host.Reasons);
             json.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+        json.WriteEndArray();
+        WriteStrings(json, "reasons", plan?.Reasons ?? []);
+        json.WriteNumber("elapsed_ms", (long)record.Elapsed.TotalMilliseconds);
+        json.WriteEndObject();
+    });
 
     private static void WriteMtaSts(Utf8JsonWriter json, MtaStsResolution? resolution)
     {
@@ -90,22 +85,11 @@ internal static class PlanWriter
         }
 
         json.WriteStartObject("mta_sts");
-        json.WriteString("outcome", resolution.Outcome switch
-        {
-            MtaStsOutcome.Policy => "policy",
-            MtaStsOutcome.NoPolicy => "no-policy",
-            MtaStsOutcome.FetchFailure => "fetch-failure",
-            _ => "dns-failure",
-        });
-        WriteStringOrNull(json, "mode", resolution.Policy?.Mode switch
-        {
-            null => null,
-            MtaStsMode.Enforce => "enforce",
-            MtaStsMode.Testing => "testing",
-            _ => "none",
-        });
-        WriteStringOrNull(json, "id", resolution.Record?.Id);
-        WriteStringOrNull(json, "failure", resolution.ReportResultType);
+        json.WriteString("outcome", CliText.Outcome(resolution.Outcome));
+        json.WriteStringOrNull("mode", resolution.Policy is { } policy ? CliText.Mode(policy.Mode) : null);
+        json.WriteStringOrNull("id", resolution.Record?.Id);
+        json.WriteStringOrNull("failure", resolution.ReportResultType);
+        json.WriteStringOrNull("override", OverrideSpec.Token(resolution.Override));
         json.WriteEndObject();
     }
 
@@ -120,17 +104,6 @@ internal static class PlanWriter
         json.WriteEndArray();
     }
 
-    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
-        }
-        else
-        {
-            json.WriteString(name, value);
-        }
-    }
 
     private static string AuthName(MxAuthentication authentication) => authentication switch
     {

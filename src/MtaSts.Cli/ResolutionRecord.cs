@@ -4,14 +4,7 @@ namespace MtaSts.Cli;
 internal sealed record ResolutionRecord(string Input, MtaStsResolution? Resolution, string? Error, TimeSpan Elapsed)
 {
     /// <summary>The outcome word used by the JSON output and the exit code.</summary>
-    public string Outcome => Resolution is null ? "invalid-input" : Resolution.Outcome switch
-    {
-        MtaStsOutcome.Policy => "policy",
-        MtaStsOutcome.NoPolicy => "no-policy",
-        MtaStsOutcome.FetchFailure => "fetch-failure",
-        MtaStsOutcome.DnsFailure => "dns-failure",
-        _ => "unknown",
-    };
+    public string Outcome => Resolution is null ? "invalid-input" : CliText.Outcome(Resolution.Outcome);
 
     /// <summary>Whether this domain got a definite answer (a policy, or none).</summary>
     public bool IsDefinite => Resolution?.Outcome is MtaStsOutcome.Policy or MtaStsOutcome.NoPolicy;
@@ -22,6 +15,10 @@ internal sealed record ResolutionRecord(string Input, MtaStsResolution? Resoluti
         PolicySource.Fetched => "fetched",
         PolicySource.Cache => "cache",
         PolicySource.CacheAfterFailure => "cache-after-failure",
+        PolicySource.Override => "override",
         _ => "none",
     };
+
+    /// <summary>The local override that shaped the resolution: <c>enforce</c>, <c>disable</c>, <c>policy</c>, or <see langword="null"/>.</summary>
+    public string? Override => Resolution is null ? null : OverrideSpec.Token(Resolution.Override);
 }

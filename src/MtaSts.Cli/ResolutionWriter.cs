@@ -7,8 +7,6 @@ namespace MtaSts.Cli;
 /// <summary>Writes resolutions as readable lines or as one JSON object per line.</summary>
 internal static class ResolutionWriter
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false };
-
     /// <summary>Writes one record in the chosen format.</summary>
     public static void Write(TextWriter output, ResolutionRecord record, bool json)
     {
@@ -24,7 +22,7 @@ internal static class ResolutionWriter
         text.Append(name).Append("  ").Append(record.Outcome);
         if (resolution?.Policy is { } policy)
         {
-            text.Append("  mode=").Append(ModeName(policy.Mode))
+            text.Append("  mode=").Append(CliText.Mode(policy.Mode))
                 .Append("  mx=[").AppendJoin(", ", policy.MxPatterns).Append(']')
                 .Append("  max_age=").Append(policy.MaxAgeSeconds.ToString(CultureInfo.InvariantCulture));
         }
@@ -36,6 +34,11 @@ internal static class ResolutionWriter
 
         text.Append("  source=").Append(record.Source)
             .Append("  (").Append(((long)record.Elapsed.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)).Append(" ms)");
+
+        if (record.Override is { } rule)
+        {
+            text.AppendLine().Append("    override: ").Append(rule);
+        }
 
         if (record.Error is not null)
         {
@@ -72,73 +75,52 @@ internal static class ResolutionWriter
     }
 
     /// <summary>One JSON object on one line, with the fields documented in the README.</summary>
-    public static string ToJson(ResolutionRecord record)
+    public static string ToJson(ResolutionRecord record) => CliText.Json(json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+        var resolution = record.Resolution;
+        json.WriteStartObject();
+        json.WriteString("input", record.Input);
+        json.WriteStringOrNull("domain", resolution?.Domain);
+        json.WriteString("outcome", record.Outcome);
+        if (resolution?.Policy is { } policy)
         {
-            var resolution = record.Resolution;
-            json.WriteStartObject();
-            json.WriteString("domain", resolution?.Domain ?? record.Input);
-            json.WriteString("outcome", record.Outcome);
-            if (resolution?.Policy is { } policy)
+            json.WriteString("mode", CliText.Mode(policy.Mode));
+            json.WriteStartArray("mx");
+            foreach (var pattern in policy.MxPatterns)
             {
-                json.WriteString("mode", ModeName(policy.Mode));
-                json.WriteStartArray("mx");
-                foreach (var pattern in policy.MxPatterns)
-                {
-                    json.WriteStringValue(pattern.Pattern);
-                }
-
-                json.WriteEndArray();
-                json.WriteNumber("max_age", policy.MaxAgeSeconds);
-            }
-            else
-            {
-                json.WriteNull("mode");
-                json.WriteNull("mx");
-                json.WriteNull("max_age");
-            }
-
-            WriteStringOrNull(json, "id", resolution?.Record?.Id);
-            WriteStringOrNull(json, "failure", resolution?.ReportResultType);
-            json.WriteString("source", record.Source);
-            json.WriteStartArray("warnings");
-            foreach (var warning in resolution?.Warnings ?? [])
-            {
-                json.WriteStringValue(warning.ToString());
+                json.WriteStringValue(pattern.Pattern);
             }
 
             json.WriteEndArray();
-            WriteStringOrNull(json, "error", record.Error ?? resolution?.Evidence?.Message);
-            json.WriteNumber("elapsed_ms", (long)record.Elapsed.TotalMilliseconds);
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is null)
-        {
-            json.WriteNull(name);
+            json.WriteNumber("max_age", policy.MaxAgeSeconds);
         }
         else
         {
-            json.WriteString(name, value);
+            json.WriteNull("mode");
+            json.WriteNull("mx");
+            json.WriteNull("max_age");
         }
-    }
 
-    private static string ModeName(MtaStsMode mode) => mode switch
-    {
-        MtaStsMode.Enforce => "enforce",
-        MtaStsMode.Testing => "testing",
-        _ => "none",
-    };
+        json.WriteStringOrNull("id", resolution?.Record?.Id);
+        json.WriteStringOrNull("failure", resolution is null || resolution.Failure == MtaStsFailure.None ? null : FailureName(resolution));
+        json.WriteStringOrNull("result_type", resolution?.ReportResultType);
+        json.WriteString("source", record.Source);
+        json.WriteStringOrNull("override", record.Override);
+        json.WriteStartArray("warnings");
+        foreach (var warning in resolution?.Warnings ?? [])
+        {
+            json.WriteStringValue(warning.ToString());
+        }
 
-    /// <summary>The RFC 8460 result type when there is one, otherwise a kebab-case name of the discovery failure.</summary>
-    private static string FailureName(MtaStsResolution resolution) => resolution.ReportResultType ?? resolution.Failure switch
+        json.WriteEndArray();
+        json.WriteStringOrNull("error", record.Error ?? resolution?.Evidence?.Message);
+        json.WriteNumber("elapsed_ms", (long)record.Elapsed.TotalMilliseconds);
+        json.WriteEndObject();
+    });
+
+
+    /// <summary>The RFC 8460 result type when there is one, otherwise a kebab-case name of the discovery failure (the same word in text and JSON).</summary>
+    internal static string FailureName(MtaStsResolution resolution) => resolution.ReportResultType ?? resolution.Failure switch
     {
         MtaStsFailure.RecordNotFound => "record-not-found",
         MtaStsFailure.RecordInvalid => "record-invalid",

@@ -9,7 +9,13 @@ internal static class ResolveCommand
     public static Command Create()
     {
         var common = new CommonOptions("Policy domains to resolve;");
-        var command = new Command("resolve", "Resolve the MTA-STS policy of each domain (exit 0 when every domain got a definite answer: a policy, or none).");
+        var command = new Command("resolve", "Resolve the MTA-STS policy of each domain (exit 0 when every domain got a definite answer: a policy, or none; " +
+            "1 when a fetch or DNS lookup failed; 2 for invalid input or options)." + Environment.NewLine + Environment.NewLine +
+            "Examples:" + Environment.NewLine +
+            "  mta-sts resolve gmail.com yahoo.com" + Environment.NewLine +
+            "  mta-sts resolve --json - < domains.txt          one JSON object per line" + Environment.NewLine +
+            "  mta-sts resolve --store file:/var/lib/mta-sts --override partner.example=enforce partner.example" + Environment.NewLine +
+            "With --concurrency N, N domains are looked up at once; a batch of stalling hosts takes about (domains / N) × --timeout.");
         common.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -31,6 +37,11 @@ internal static class ResolveCommand
     internal static async Task<ResolutionRecord> ResolveOneAsync(IMtaStsPolicyResolver resolver, string input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (!DomainName.TryNormalize(input, out _, out var invalid))
+        {
+            return new ResolutionRecord(input, null, invalid, Stopwatch.GetElapsedTime(started));
+        }
+
         try
         {
             var resolution = await resolver.ResolveAsync(input, cancellationToken).ConfigureAwait(false);
@@ -45,7 +56,7 @@ internal static class ResolveCommand
     /// <summary>The domains from the arguments; a <c>-</c> stands for the lines of standard input (blank lines and <c>#</c> comments skipped).</summary>
     internal static IEnumerable<string> ReadInputs(IEnumerable<string> arguments, TextReader stdin) => DomainBatch.ReadInputs(arguments, stdin);
 
-    private static int Write(TextWriter output, ResolutionRecord record, bool json)
+    internal static int Write(TextWriter output, ResolutionRecord record, bool json)
     {
         ResolutionWriter.Write(output, record, json);
         return record.Resolution is null ? ExitCodes.InvalidInput : record.IsDefinite ? ExitCodes.Definite : ExitCodes.Failure;

@@ -65,7 +65,8 @@ public sealed class MtaStsTestWorld : IAsyncDisposable
     /// Options that point a resolver at this world, with timeouts short enough for tests:
     /// <list type="bullet">
     /// <item><see cref="MtaStsOptions.NameServers"/> = the DNS server; <see cref="MtaStsOptions.AdditionalTrustedRoots"/> = the root;
-    /// <see cref="MtaStsOptions.PolicyHostPort"/> = the policy host's port; <see cref="MtaStsOptions.ResolvePolicyHostWithNameServers"/> = true.</item>
+    /// <see cref="MtaStsOptions.PolicyHostPort"/> = the policy host's port; <see cref="MtaStsOptions.ResolvePolicyHostWithNameServers"/> = true;
+    /// <see cref="MtaStsOptions.AllowPrivatePolicyHostAddresses"/> = true, since the policy host listens on 127.0.0.1.</item>
     /// <item><see cref="MtaStsOptions.DnsTimeout"/> 2 s and <see cref="MtaStsOptions.DnsRetries"/> 1: a DNS fault shows within
     /// 4 s, and a busy test machine does not turn a slow loopback answer into a fault.</item>
     /// <item><see cref="MtaStsOptions.PolicyFetchTimeout"/> 5 s, <see cref="MtaStsOptions.ConnectTimeout"/> 2 s and
@@ -85,6 +86,7 @@ public sealed class MtaStsTestWorld : IAsyncDisposable
             PolicyFetchRetries = 2,
             PolicyHostPort = PolicyHost.Port,
             ResolvePolicyHostWithNameServers = true,
+            AllowPrivatePolicyHostAddresses = true,
         };
         options.NameServers.Add(Dns.EndPoint);
         options.AdditionalTrustedRoots.Add(CertificateAuthority.RootCertificate);

@@ -3,8 +3,12 @@ namespace MtaSts;
 /// <summary>What was seen when a resolution failed: enough to explain the failure to a person and to fill a TLS-RPT <c>failure-reason-code</c>.</summary>
 public sealed class MtaStsEvidence
 {
+    private readonly string _message = string.Empty;
+    private readonly string? _certificateProblem;
+
     /// <summary>A one-line explanation, such as <c>HTTP status 404 (only 200 is accepted)</c>.</summary>
-    public required string Message { get; init; }
+    /// <remarks>Capped and made one line where it is set (<c>EvidenceText</c>): it may hold text a peer chose.</remarks>
+    public required string Message { get => _message; init => _message = Diagnostics.EvidenceText.Cap(value); }
 
     /// <summary>The HTTP status of the policy response, when one was received.</summary>
     public int? HttpStatusCode { get; init; }
@@ -13,7 +17,7 @@ public sealed class MtaStsEvidence
     public string? ContentType { get; init; }
 
     /// <summary>The certificate or TLS problem with the policy host, when there was one (for example <c>RemoteCertificateNameMismatch</c> with the chain status).</summary>
-    public string? CertificateProblem { get; init; }
+    public string? CertificateProblem { get => _certificateProblem; init => _certificateProblem = value is null ? null : Diagnostics.EvidenceText.Cap(value); }
 
     /// <summary>The DNS response code of the TXT lookup, when it failed (for example <c>ServerFailure</c>).</summary>
     public string? DnsResponseCode { get; init; }

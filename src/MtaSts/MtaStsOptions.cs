@@ -47,6 +47,35 @@ public sealed class MtaStsOptions
     public int PolicyHostPort { get; set; } = 443;
 
     /// <summary>
+    /// Whether policy hosts may be reached at non-public addresses: loopback (127.0.0.0/8, ::1), private (RFC 1918),
+    /// shared (100.64.0.0/10, RFC 6598), link-local (169.254.0.0/16, fe80::/10) and unique-local (fc00::/7) addresses,
+    /// and their IPv4-mapped IPv6 forms.
+    /// </summary>
+    /// <remarks>
+    /// The recipient domain names its policy host, so without this check any domain could point a sender's fetcher at
+    /// the sender's internal network (server-side request forgery). A refused address is never connected to; when no
+    /// address of the host is left, the fetch fails as <see cref="MtaStsFailure.PolicyFetchError"/> with reason code
+    /// <c>address-not-allowed</c>. Turn this on only for test environments (the test kit does) and private
+    /// deployments whose policy hosts live on such networks. Unspecified (0.0.0.0, ::), multicast, broadcast and
+    /// reserved (240.0.0.0/4) addresses are refused whatever this says.
+    /// </remarks>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool AllowPrivatePolicyHostAddresses { get; set; }
+
+    /// <summary>
+    /// Whether a <see cref="DeliveryPlanner"/> leaves non-public addresses out of <see cref="MxDecision.Addresses"/>:
+    /// unspecified, multicast, broadcast and reserved addresses, and the loopback, private, shared, link-local and
+    /// unique-local addresses that <see cref="AllowPrivatePolicyHostAddresses"/> describes. A host left without
+    /// addresses is skipped for now, with the reason in <see cref="MxDecision.Reasons"/>.
+    /// </summary>
+    /// <remarks>
+    /// Off by default, because many MTAs deliver to MX hosts on internal networks on purpose. Turn it on for a sender
+    /// that only delivers to the public Internet, so a recipient domain cannot steer it to internal hosts.
+    /// </remarks>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool ExcludeNonPublicMxAddresses { get; set; }
+
+    /// <summary>
     /// Whether the policy host's addresses are looked up through the same DNS client (and <see cref="NameServers"/>) as the
     /// TXT record, so both see one DNS view. When <see langword="false"/>, the operating system resolves it.
     /// </summary>

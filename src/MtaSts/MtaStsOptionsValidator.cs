@@ -45,6 +45,8 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
             MaxPolicyBodyBytes = options.MaxPolicyBodyBytes,
             PolicyHostPort = options.PolicyHostPort,
             ResolvePolicyHostWithNameServers = options.ResolvePolicyHostWithNameServers,
+            AllowPrivatePolicyHostAddresses = options.AllowPrivatePolicyHostAddresses,
+            ExcludeNonPublicMxAddresses = options.ExcludeNonPublicMxAddresses,
             MaxCachedDomains = options.MaxCachedDomains,
             MinRecordRecheckInterval = options.MinRecordRecheckInterval,
             MaxRecordRecheckInterval = options.MaxRecordRecheckInterval,

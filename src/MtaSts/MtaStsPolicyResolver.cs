@@ -48,8 +48,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     private readonly ILogger _logger;
     private readonly MtaStsMetrics _metrics;
     private readonly IDisposable? _ownedResources;
-    private readonly PolicyCache _cache;
-    private readonly GuardedPolicyStore? _store;
+    private readonly PolicyMemory _memory;
     private readonly SemaphoreSlim _fetchSlots;
     private readonly FrozenDictionary<string, OverrideRule>? _overrides;
     private readonly SingleFlight<string, MtaStsResolution> _flights;
@@ -85,9 +84,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         _logger = logger;
         _metrics = metrics;
         _ownedResources = ownedResources;
-        _cache = new PolicyCache(options.MaxCachedDomains);
-        store ??= options.PolicyStore;
-        _store = store is null ? null : new GuardedPolicyStore(store, options.StoreTimeout, timeProvider, logger, metrics);
+        _memory = new PolicyMemory(options, store ?? options.PolicyStore, timeProvider, logger, metrics);
         _fetchSlots = new SemaphoreSlim(options.MaxConcurrentPolicyFetches, options.MaxConcurrentPolicyFetches);
         _overrides = options.Overrides.Count == 0
             ? null
@@ -101,16 +98,16 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     public MtaStsEvents Events => _options.Events;
 
     /// <summary>The number of domains the cache holds now (for tests and diagnostics).</summary>
-    internal int CachedDomainCount => _cache.Count;
+    internal int CachedDomainCount => _memory.Count;
+
+    /// <summary>Drops a domain from memory only (the store keeps it): benchmarks of the store's read path use it.</summary>
+    internal void ForgetInMemory(string domain) => _memory.Forget(domain);
 
     /// <summary>The seed of the refresh jitter: returns a number in [0, 1). Tests replace it to make refresh times exact.</summary>
     internal Func<double> JitterSource { get; set; } = Random.Shared.NextDouble;
 
     /// <summary>The policy store behind the resolver, if any.</summary>
-    internal IMtaStsPolicyStore? Store => _store?.Store;
-
-    /// <summary>Drops a domain from memory only (not from the store), as an eviction would: for L2 benchmarks and tests.</summary>
-    internal void ForgetInMemory(string domain) => _cache.Remove(domain);
+    internal IMtaStsPolicyStore? Store => _memory.Store;
 
     internal TimeProvider TimeProvider => _timeProvider;
 
@@ -172,7 +169,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
             return pinned;
         }
 
-        _cache.Get(name)?.Touch(_timeProvider.GetUtcNow().UtcTicks);
+        _memory.Get(name)?.Touch(_timeProvider.GetUtcNow().UtcTicks);
         var rechecked = _rechecks.RunAsync(name, _disposing.Token, cancellationToken);
         return rule is null ? rechecked : rule.Enforce(rechecked);
     }
@@ -186,7 +183,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         }
 
         _disposing.Cancel();
-        _cache.Dispose();
+        _memory.Dispose();
         _ownedResources?.Dispose();
         _disposing.Dispose();
         _fetchSlots.Dispose();
@@ -196,27 +193,8 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     /// For the <see cref="PolicyRefresher"/>: the domains whose cached policy is due for a refresh now (RFC 8461 §3.3,
     /// §10.2), used by a caller within <paramref name="recentlyUsed"/>. Domains whose policy has expired leave the list.
     /// </summary>
-    internal List<(string Domain, DateTimeOffset DueAt)> RefreshCandidates(TimeSpan recentlyUsed)
-    {
-        var now = _timeProvider.GetUtcNow();
-        var due = new List<(string, DateTimeOffset)>();
-        foreach (var (domain, entry) in _cache.WithPolicy)
-        {
-            var state = entry.State;
-            if (state.Policy is null || now >= state.Policy.ExpiresAt)
-            {
-                _cache.Unlist(domain, entry);
-                continue;
-            }
-
-            if (PolicyCacheRules.IsRefreshDue(state, new DateTimeOffset(entry.LastUsedUtcTicks, TimeSpan.Zero), now, recentlyUsed))
-            {
-                due.Add((domain, state.Policy.RefreshDueAt));
-            }
-        }
-
-        return due;
-    }
+    internal List<(string Domain, DateTimeOffset DueAt)> RefreshCandidates(TimeSpan recentlyUsed) =>
+        _memory.RefreshCandidates(_timeProvider.GetUtcNow(), recentlyUsed);
 
     /// <summary>
     /// For the <see cref="PolicyRefresher"/>: resolves a domain through its ordinary flight (so a refresh and a delivery
@@ -234,7 +212,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         // The warm path: one dictionary lookup, one clock read, no I/O, no allocation.
         var started = _timeProvider.GetTimestamp();
         var nowTicks = _timeProvider.GetUtcNow().UtcTicks;
-        var entry = _cache.Get(name);
+        var entry = _memory.Get(name);
         if (entry is not null)
         {
             entry.Touch(nowTicks);
@@ -275,7 +253,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     {
         var started = _timeProvider.GetTimestamp();
         var now = _timeProvider.GetUtcNow();
-        var state = _cache.Get(domain)?.State;
+        var state = _memory.Get(domain)?.State;
 
         // A flight that finished just before this one began may have answered already (unless the record must be
         // looked up again whatever is remembered).
@@ -295,41 +273,31 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         Log.Resolving(_logger, domain, cacheResult);
 
         // Memory has nothing: read the store (start-up, eviction, another node's fetch) while the TXT record is looked up.
-        var storeRead = state is null && _store is not null ? _store.GetAsync(domain, cancellationToken) : null;
+        var storeRead = state is null ? _memory.BeginStoreRead(domain, cancellationToken) : null;
 
         // RFC 8461 §3.4: only the policy domain itself is asked, never a parent.
         var discovery = await _discoverer.DiscoverAsync(domain, cancellationToken).ConfigureAwait(false);
-        var (cached, backoff) = (state?.Policy, state?.Backoff);
-        if (storeRead is not null)
-        {
-            (cached, backoff) = MergeStored(domain, cached, backoff, await storeRead.ConfigureAwait(false));
-        }
-
+        var stored = storeRead is null ? null : await storeRead.ConfigureAwait(false);
         now = _timeProvider.GetUtcNow();
-        cached = Unexpired(domain, cached, now);
-        backoff = backoff is not null && now < backoff.Until ? backoff : null;
-        var verdict = PolicyCacheRules.AfterDiscovery(_rules, domain, cached, backoff, discovery, now);
+        var known = _memory.Fold(domain, new PolicyMemory.Known(state?.Policy, state?.Backoff), stored, now, JitterSource);
+        var verdict = PolicyCacheRules.AfterDiscovery(_rules, domain, known.Policy, known.Backoff, discovery, now);
 
-        if (verdict is null && storeRead is null && _store is not null)
+        if (verdict is null && storeRead is null && _memory.HasStore)
         {
             // About to fetch: another node may have fetched this id meanwhile, or be backing off a failing host.
-            (cached, backoff) = MergeStored(domain, cached, backoff, await _store.GetAsync(domain, cancellationToken).ConfigureAwait(false));
-            cached = Unexpired(domain, cached, now);
-            backoff = backoff is not null && now < backoff.Until ? backoff : null;
-            verdict = PolicyCacheRules.AfterDiscovery(_rules, domain, cached, backoff, discovery, now);
+            known = await _memory.ReadThroughAsync(domain, known, now, JitterSource, cancellationToken).ConfigureAwait(false);
+            verdict = PolicyCacheRules.AfterDiscovery(_rules, domain, known.Policy, known.Backoff, discovery, now);
         }
 
         if (verdict is null)
         {
-            var record = discovery.Record!;
             var fetch = await FetchAsync(domain, cancellationToken).ConfigureAwait(false);
             var fetchedAt = _timeProvider.GetUtcNow();
-            cached = Unexpired(domain, cached, fetchedAt);
-            verdict = PolicyCacheRules.AfterFetch(_rules, domain, cached, discovery, record, fetch, now, fetchedAt, JitterSource());
+            var cached = _memory.Unexpired(domain, known.Policy, fetchedAt);
+            verdict = PolicyCacheRules.AfterFetch(_rules, domain, cached, discovery, discovery.Record!, fetch, now, fetchedAt, JitterSource());
         }
 
-        Remember(domain, verdict.Next);
-        await WriteThroughAsync(domain, verdict, cancellationToken).ConfigureAwait(false);
+        await _memory.RememberAsync(domain, verdict, cancellationToken).ConfigureAwait(false);
         _reporter.Report(domain, verdict);
 
         var result = verdict.Resolution;
@@ -359,80 +327,6 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         finally
         {
             _fetchSlots.Release();
-        }
-    }
-
-    /// <summary>Folds a stored entry into what memory holds; an entry whose policy no longer parses is refused.</summary>
-    private (CachedPolicy? Policy, FetchBackoff? Backoff) MergeStored(string domain, CachedPolicy? cached, FetchBackoff? backoff, StoredPolicy? stored)
-    {
-        if (stored is null)
-        {
-            return (cached, backoff);
-        }
-
-        var restored = CachedPolicy.Restore(stored, (policy, fetchedAt) => PolicyCacheRules.RefreshDueAt(_rules, policy, fetchedAt, JitterSource()));
-        if (restored is null && stored.HasPolicy)
-        {
-            _store!.Unusable(domain, "its policy text is not a valid policy", _timeProvider.GetTimestamp());
-            return (cached, backoff);
-        }
-
-        return PolicyCacheRules.Merge(cached, backoff, restored, stored.Backoff is { } stale ? FetchBackoff.Restore(domain, stale) : null);
-    }
-
-    private async Task WriteThroughAsync(string domain, CacheVerdict verdict, CancellationToken cancellationToken)
-    {
-        if (_store is null || verdict.Store == StoreAction.None)
-        {
-            return;
-        }
-
-        if (verdict.Store == StoreAction.Remove)
-        {
-            await _store.RemoveAsync(domain, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var next = verdict.Next;
-        if (next is not null && (next.Policy is not null || next.Backoff is not null))
-        {
-            await _store.SetAsync(CachedPolicy.ToStored(domain, next.Policy, next.Backoff), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private CachedPolicy? Unexpired(string domain, CachedPolicy? cached, DateTimeOffset now)
-    {
-        if (cached is null || now < cached.ExpiresAt)
-        {
-            return cached;
-        }
-
-        // Never applied once expired (RFC 8461 §3.2, §5.1); the next stored state leaves it out.
-        Log.CachedPolicyExpired(_logger, domain, cached.Record.Id, cached.ExpiresAt);
-        return null;
-    }
-
-    private void Remember(string domain, DomainState? next)
-    {
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            if (next is null)
-            {
-                _cache.Remove(domain);
-            }
-            else
-            {
-                _cache.Set(domain, next, _timeProvider.GetUtcNow().UtcTicks);
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed while this flight was finishing: nothing to remember.
         }
     }
 

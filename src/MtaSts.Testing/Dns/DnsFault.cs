@@ -23,4 +23,23 @@ public enum DnsFault
 
     /// <summary>Over UDP, answer with the TC (truncated) bit and an empty answer section; over TCP, give the real answer.</summary>
     Truncated,
+
+    /// <summary>
+    /// Over UDP, first send a spoofed datagram: the real answer with another transaction id (RFC 5452 §3); then the real
+    /// answer. Over TCP, give the real answer.
+    /// </summary>
+    SpoofedTransactionId,
+
+    /// <summary>
+    /// Over UDP, first send a spoofed datagram: the query's transaction id and the response bit, then more than 512
+    /// bytes that do not parse as a DNS message (an MX record whose RDATA length is too short for it); then the real
+    /// answer. Over TCP, give the real answer.
+    /// </summary>
+    SpoofedJunk,
+
+    /// <summary>
+    /// Over UDP, first send a spoofed datagram: the query itself echoed back (QR = 0, same id and question, no answer),
+    /// which a client that does not check the QR bit reads as NODATA; then the real answer. Over TCP, give the real answer.
+    /// </summary>
+    SpoofedQueryEcho,
 }

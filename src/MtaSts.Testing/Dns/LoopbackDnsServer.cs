@@ -538,14 +538,15 @@ public sealed class LoopbackDnsServer : IAsyncDisposable, IResponseGate
         lock (_gate)
         {
             var fault = FaultFor(name, type);
-            if (fault == DnsFault.Truncated && transport == DnsTransport.Tcp)
+            if (fault is DnsFault.Truncated or DnsFault.SpoofedTransactionId or DnsFault.SpoofedJunk or DnsFault.SpoofedQueryEcho
+                && transport == DnsTransport.Tcp)
             {
                 fault = DnsFault.None;
             }
 
             _queries.Add(new DnsQueryLog(name, type, transport, query.IsEDnsEnabled, query.IsDnsSecOk, query.IsCheckingDisabled, fault));
             Answer(response, question, name, type, fault);
-            if (fault is DnsFault.Timeout or DnsFault.Malformed)
+            if (fault is DnsFault.Timeout or DnsFault.Malformed or DnsFault.SpoofedTransactionId or DnsFault.SpoofedJunk or DnsFault.SpoofedQueryEcho)
             {
                 _wireFaults[(transport, e.RemoteEndpoint, query.TransactionID)] = fault;
             }

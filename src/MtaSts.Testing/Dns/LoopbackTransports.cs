@@ -9,7 +9,10 @@ namespace MtaSts.Testing;
 /// <summary>What the transports ask the server just before a response goes on the wire.</summary>
 internal interface IResponseGate
 {
-    /// <summary>Returns <see cref="DnsFault.Timeout"/> (drop), <see cref="DnsFault.Malformed"/> (send garbage) or <see cref="DnsFault.None"/> (send as is).</summary>
+    /// <summary>
+    /// Returns <see cref="DnsFault.Timeout"/> (drop), <see cref="DnsFault.Malformed"/> (send garbage), one of the
+    /// <c>Spoofed…</c> faults (send a forged datagram first, then the answer) or <see cref="DnsFault.None"/> (send as is).
+    /// </summary>
     DnsFault TakeWireFault(DnsTransport transport, IPEndPoint remote, ushort transactionId);
 }
 
@@ -32,6 +35,57 @@ internal static class WireFormat
         var bytes = new byte[] { 0, 0, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 0x3F, 0x78, 0x78 };
         BinaryPrimitives.WriteUInt16BigEndian(bytes, transactionId);
         return bytes;
+    }
+
+    /// <summary>The forged datagram a <c>Spoofed…</c> fault sends before <paramref name="answer"/> (the real response bytes).</summary>
+    public static byte[] Spoof(DnsFault fault, ReadOnlySpan<byte> answer)
+    {
+        var id = BinaryPrimitives.ReadUInt16BigEndian(answer);
+        switch (fault)
+        {
+            case DnsFault.SpoofedTransactionId:
+            {
+                var copy = answer.ToArray();
+                BinaryPrimitives.WriteUInt16BigEndian(copy, unchecked((ushort)(id + 1)));
+                return copy;
+            }
+
+            case DnsFault.SpoofedJunk:
+            {
+                // One answer: root owner, type MX, class IN, TTL 60, RDLENGTH 2; the MX reader then reads a preference
+                // and a name (3 bytes), past the RDATA: out of sync. 600 zero bytes follow, so it is no short datagram.
+                var bytes = new byte[12 + 13 + 600];
+                BinaryPrimitives.WriteUInt16BigEndian(bytes, id);
+                bytes[2] = 0x81;
+                bytes[3] = 0x80;
+                bytes[7] = 1; // ANCOUNT
+                byte[] record = [0, 0, 15, 0, 1, 0, 0, 0, 60, 0, 2, 0, 10];
+                record.CopyTo(bytes, 12);
+                return bytes;
+            }
+
+            case DnsFault.SpoofedQueryEcho:
+            {
+                // Header with QR = 0 (RD only) and the question of the answer; nothing else.
+                var end = 12;
+                while (end < answer.Length && answer[end] != 0)
+                {
+                    end += answer[end] + 1;
+                }
+
+                end = Math.Min(answer.Length, end + 1 + 4);
+                var bytes = answer[..end].ToArray();
+                bytes[2] = 0x01;
+                bytes[3] = 0x00;
+                bytes[4] = 0;
+                bytes[5] = 1;
+                bytes.AsSpan(6, 6).Clear();
+                return bytes;
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(fault), fault, "not a spoofing fault");
+        }
     }
 
     /// <summary>Builds the buffer ARSoft expects for a received message: two bytes of length, then the message.</summary>
@@ -132,6 +186,9 @@ internal sealed class LoopbackUdpTransport(Socket socket, IResponseGate gate) : 
                         return true;
                     case DnsFault.Malformed:
                         payload = WireFormat.Garbage(id);
+                        break;
+                    case var spoof and (DnsFault.SpoofedTransactionId or DnsFault.SpoofedJunk or DnsFault.SpoofedQueryEcho):
+                        await socket.SendToAsync(WireFormat.Spoof(spoof, payload.Span), SocketFlags.None, RemoteEndPoint, token).ConfigureAwait(false);
                         break;
                 }
 

@@ -48,7 +48,7 @@ public static class StoredPolicyFormat
     /// <summary>Serialises an entry.</summary>
     /// <param name="entry">The entry; it must hold a policy or a back-off.</param>
     /// <returns>The UTF-8 JSON bytes.</returns>
-    /// <exception cref="ArgumentException">The entry holds neither a policy nor a back-off, or is half a policy.</exception>
+    /// <exception cref="ArgumentException">The entry holds neither a policy nor a back-off, is half a policy, or its domain is not normalised.</exception>
     public static byte[] Serialize(StoredPolicy entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -56,6 +56,12 @@ public static class StoredPolicyFormat
         if (partialPolicy || (!entry.HasPolicy && entry.Backoff is null))
         {
             throw new ArgumentException("A stored entry needs a whole policy (id, text, fetched, expires), a back-off, or both.", nameof(entry));
+        }
+
+        // What cannot be read back is not written: the domain must be in the normalised form readers require.
+        if (!DomainName.TryNormalize(entry.Domain, out var normalized, out _) || !string.Equals(normalized, entry.Domain, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A stored entry's domain must be normalised (lower-case A-labels, no trailing dot; see DomainName.Normalize).", nameof(entry));
         }
 
         var buffer = new ArrayBufferWriter<byte>(256 + (entry.PolicyText?.Length ?? 0));
@@ -114,6 +120,13 @@ public static class StoredPolicyFormat
             return false;
         }
 
+        // The JSON reader checks structure, not the UTF-8 inside strings (reading such a string throws later): check it first.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
+        {
+            error = "the entry is not valid UTF-8 (corrupt)";
+            return false;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(utf8Json.ToArray(), ReaderOptions);
@@ -122,6 +135,12 @@ public static class StoredPolicyFormat
         catch (JsonException)
         {
             error = "the entry is not valid JSON (truncated or corrupt)";
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escape that is not valid UTF-16 (a lone surrogate such as \uD800) cannot be read as text.
+            error = "the entry holds a string that is not valid Unicode";
             return false;
         }
     }

@@ -62,7 +62,7 @@ internal sealed class DnssecAnswer
     public bool IsDenial => Kind is DnssecAnswerKind.NoData or DnssecAnswerKind.NxDomain;
 
     public static DnssecAnswer FromResponse(DnssecAnswerKind kind, IDnsQueryResponse response, bool trusted, string? resolver, string? error) =>
-        new(kind, response, response.Header.IsAuthenticData, trusted, resolver, error);
+        new(kind, response, response.Header.IsAuthenticData, trusted, resolver, error is null ? null : Diagnostics.EvidenceText.Cap(error));
 
-    public static DnssecAnswer Failure(string error) => new(DnssecAnswerKind.Failed, null, false, false, null, error);
+    public static DnssecAnswer Failure(string error) => new(DnssecAnswerKind.Failed, null, false, false, null, Diagnostics.EvidenceText.Cap(error));
 }

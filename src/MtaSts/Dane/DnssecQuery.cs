@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DnsClient;
+using MtaSts.Dns;
 
 namespace MtaSts.Dane;
 
@@ -58,10 +59,21 @@ internal sealed class DnssecQuery
     /// <summary>Asks one question (class IN) and classifies the reply.</summary>
     public async Task<DnssecAnswer> QueryAsync(string name, QueryType type, CancellationToken cancellationToken)
     {
+        DnsQuestion question;
+        try
+        {
+            question = new DnsQuestion(name, type, QueryClass.IN);
+        }
+        catch (ArgumentException ex)
+        {
+            // DnsClient refuses names it cannot encode (a label over 63 octets, a name over 255): nothing was sent.
+            return DnssecAnswer.Failure($"{type} query for {name} cannot be sent: {ex.Message}");
+        }
+
         IDnsQueryResponse response;
         try
         {
-            response = await _dns.QueryAsync(new DnsQuestion(name, type, QueryClass.IN), _queryOptions, cancellationToken).ConfigureAwait(false);
+            response = await DnsExchange.QueryAsync(_dns, question, _queryOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (DnsResponseException ex)
         {
@@ -78,8 +90,9 @@ internal sealed class DnssecQuery
             // A reply DnsClient cannot parse is malformed: a lookup error like SERVFAIL (DANE-2.1.1-g), not a crash.
             return DnssecAnswer.Failure($"{type} answer for {name} is malformed: {ex.Message}");
         }
-        catch (DnsXidMismatchException ex)
+        catch (Exception ex) when (ex is DnsXidMismatchException or DnsNotAnAnswerException)
         {
+            // Seen over UDP and again over TCP (DnsExchange): the server itself does not answer this question.
             return DnssecAnswer.Failure($"{type} answer for {name} does not belong to the query: {ex.Message}");
         }
         catch (TimeoutException)
@@ -90,10 +103,11 @@ internal sealed class DnssecQuery
         {
             return DnssecAnswer.Failure($"{type} query for {name} timed out");
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (DnsExchange.IsForgerySign(ex))
         {
-            // DnsClient rejects names it cannot encode (a label over 63 octets, a name over 255).
-            return DnssecAnswer.Failure($"{type} query for {name} cannot be sent: {ex.Message}");
+            // DnsClient's record readers throw these for RDATA that does not hold together (a TLSA record too short
+            // for its fields, say): the answer is malformed, like an unparseable reply (DANE-2.1.1-g).
+            return DnssecAnswer.Failure($"{type} answer for {name} is malformed: {ex.GetType().Name}: {ex.Message}");
         }
 
         var resolver = response.NameServer?.Address;
@@ -106,10 +120,10 @@ internal sealed class DnssecQuery
 
         if (response.Questions.Count > 0)
         {
-            var question = response.Questions[0];
-            if (question.QuestionType != type || !DaneNames.Equal(question.QueryName.Value, name))
+            var answered = response.Questions[0];
+            if (answered.QuestionType != type || !DaneNames.Equal(answered.QueryName.Value, name))
             {
-                return DnssecAnswer.FromResponse(DnssecAnswerKind.Failed, response, trusted, resolver, $"answer from {resolver} is for {question.QueryName.Value} {question.QuestionType}, not {name} {type}");
+                return DnssecAnswer.FromResponse(DnssecAnswerKind.Failed, response, trusted, resolver, $"answer from {resolver} is for {answered.QueryName.Value} {answered.QuestionType}, not {name} {type}");
             }
         }
 

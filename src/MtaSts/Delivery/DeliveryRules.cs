@@ -1,4 +1,5 @@
 using MtaSts.Dane;
+using MtaSts.Dns;
 
 namespace MtaSts.Delivery;
 
@@ -64,6 +65,23 @@ internal static class DeliveryRules
                 ? "Host skipped for now: a failed DANE lookup makes it unreachable, and MTA-STS cannot make it usable (RFC 7672 §2.1.2, RFC 8461 §2)."
                 : "Host skipped for now: its addresses could not be looked up.");
             return decision.Skip(tlsRequired: daneOn, MxAuthentication.None, daneOn ? DnssecInvalid : null);
+        }
+
+        if (context.Options.ExcludeNonPublicMxAddresses && dane.Addresses.Count > 0)
+        {
+            // MtaStsOptions.ExcludeNonPublicMxAddresses: a recipient domain must not steer the sender to internal hosts.
+            var allowed = dane.Addresses.Where(static address => AddressScope.IsAllowed(address, allowNonPublic: false)).ToArray();
+            if (allowed.Length != dane.Addresses.Count)
+            {
+                var refused = dane.Addresses.Where(static address => !AddressScope.IsAllowed(address, allowNonPublic: false));
+                decision.Addresses = allowed;
+                reasons.Add($"DNS: addresses left out because they are not public (MtaStsOptions.ExcludeNonPublicMxAddresses): {AddressScope.DescribeAll(refused)}.");
+                if (allowed.Length == 0)
+                {
+                    reasons.Add("Host skipped for now: it has no public address.");
+                    return decision.Skip(tlsRequired: false, MxAuthentication.None, reportResultType: null);
+                }
+            }
         }
 
         if (dane.Addresses.Count == 0)
@@ -239,6 +257,9 @@ internal static class DeliveryRules
     /// <summary>Puts the common fields of a decision together.</summary>
     private sealed class Builder(Context context, MxHost host, TlsaLookupResult dane, bool? match, List<string> reasons)
     {
+        /// <summary>The addresses the decision carries: the lookup's, less any the options leave out.</summary>
+        public IReadOnlyList<System.Net.IPAddress> Addresses { get; set; } = dane.Addresses;
+
         public MxDecision Use(bool tlsRequired, MxAuthentication authentication, string sni, CertificateRequirement requirement, string? reportResultType) =>
             Build(use: true, tlsRequired, authentication, sni, requirement, reportResultType);
 
@@ -256,7 +277,7 @@ internal static class DeliveryRules
             Sni = sni,
             Dane = dane.Status,
             TlsaRecords = dane.Records,
-            Addresses = dane.Addresses,
+            Addresses = Addresses,
             MtaStsMxMatch = match,
             Reasons = reasons,
             ReportResultType = reportResultType,

@@ -74,7 +74,7 @@ internal static class DnsChainLookup
             IDnsQueryResponse response;
             try
             {
-                response = await dns.QueryAsync(current, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+                response = await DnsExchange.QueryAsync(dns, new DnsQuestion(current, type, QueryClass.IN), options: null, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -295,5 +295,5 @@ internal static class DnsChainLookup
         _ => "rcode " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    internal static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+    internal static string OneLine(string text) => Diagnostics.EvidenceText.Cap(text, 500);
 }

@@ -221,10 +221,22 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         int status = (int)response.StatusCode;
         string? contentType = ContentTypeAsSent(response);
 
+        // RFC 9112 §6.3: a response whose framing is invalid or ambiguous is discarded, never applied.
+        if (FramingProblem(response) is { } framing)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, framing, "invalid-framing", status, contentType);
+        }
+
         // STS-3.3-f / A-8: 200 only. STS-3.3-g: a 3xx reaches us (AllowAutoRedirect is off) and fails here.
         if (response.StatusCode != HttpStatusCode.OK)
         {
             return Failed(MtaStsFailure.PolicyFetchError, StatusMessage(response, status), "http-status-" + status.ToString(CultureInfo.InvariantCulture), status, contentType);
+        }
+
+        // Two Content-Type fields leave the media type ambiguous (RFC 9110 §5.3: it is a singleton field).
+        if (response.Content.Headers.NonValidated.TryGetValues("Content-Type", out System.Net.Http.Headers.HeaderStringValues contentTypes) && contentTypes.Count > 1)
+        {
+            return Failed(MtaStsFailure.PolicyInvalid, $"the response has {contentTypes.Count} Content-Type header fields ({contentType}): the media type is ambiguous", "content-type-ambiguous", status, contentType);
         }
 
         // STS-3.2-b / A-7: the media type must be text/plain; parameters are ignored; missing is invalid.
@@ -298,6 +310,46 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         }
     }
 
+    /// <summary>
+    /// Why the response's message framing cannot be trusted (RFC 9112 §6.3), or <see langword="null"/>: a Content-Length
+    /// that is not a non-negative decimal number, several different Content-Length values, or both Content-Length and
+    /// Transfer-Encoding (which RFC 9112 §6.1 forbids a sender to send together). SocketsHttpHandler reads the body
+    /// of such a response to the end of the connection instead, so its length would be the peer's choice.
+    /// </summary>
+    internal static string? FramingProblem(HttpResponseMessage response)
+    {
+        if (!response.Content.Headers.NonValidated.TryGetValues("Content-Length", out System.Net.Http.Headers.HeaderStringValues lengths))
+        {
+            return null;
+        }
+
+        string? first = null;
+        foreach (string field in lengths)
+        {
+            foreach (string part in field.Split(','))
+            {
+                string value = part.Trim(' ', '\t');
+                if (value.Length == 0 || value.Length > 18 || !CharScan.IsAllDigits(value))
+                {
+                    return $"the Content-Length \"{Echo(field)}\" is not a valid length (RFC 9112 §6.3): the response is discarded";
+                }
+
+                first ??= value;
+                if (long.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture) != long.Parse(first, NumberStyles.None, CultureInfo.InvariantCulture))
+                {
+                    return $"the response has conflicting Content-Length values ({Echo(string.Join(", ", lengths))}) (RFC 9112 §6.3): the response is discarded";
+                }
+            }
+        }
+
+        if (response.Headers.NonValidated.Contains("Transfer-Encoding"))
+        {
+            return "the response has both Content-Length and Transfer-Encoding (RFC 9112 §6.1, §6.3): the response is discarded";
+        }
+
+        return null;
+    }
+
     /// <summary>Whether an attempt's outcome is worth another attempt.</summary>
     internal static bool IsTransient(Outcome<PolicyFetchResult> outcome) =>
         outcome.Exception is { } exception
@@ -310,6 +362,11 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         if (exception is TimeoutRejectedException)
         {
             return true;
+        }
+
+        if (Find<PolicyHostAddressException>(exception) is not null)
+        {
+            return false;
         }
 
         if (Find<AuthenticationException>(exception) is not null
@@ -347,6 +404,11 @@ internal sealed class PolicyFetcher : IPolicyFetcher
             return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS certificate of {host} was rejected: {certificate.Problem}", certificate.ReasonCode, certificateProblem: certificate.Problem);
         }
 
+        if (Find<PolicyHostAddressException>(exception) is { } address)
+        {
+            return Failed(MtaStsFailure.PolicyFetchError, address.Message, PolicyHostAddressException.ReasonCode);
+        }
+
         if (exception is TimeoutRejectedException rejected)
         {
             return Failed(MtaStsFailure.PolicyFetchError, $"no complete response from {host} within {Seconds(rejected.Timeout)}", "timeout");
@@ -361,8 +423,11 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         AuthenticationException? authentication = Find<AuthenticationException>(exception);
         if (authentication is not null || HasRequestError(exception, HttpRequestError.SecureConnectionError))
         {
-            string detail = OneLine((authentication ?? Innermost(exception)).Message);
-            return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {detail}", "tls-handshake", certificateProblem: detail);
+            // SslStream's own message ("Authentication failed, see inner exception.") says nothing: the innermost
+            // exception (the TLS library's error) does.
+            Exception cause = authentication?.InnerException is null ? authentication ?? Innermost(exception) : Innermost(authentication);
+            string detail = OneLine(cause.Message);
+            return HandshakeFailure(host, detail);
         }
 
         if (FindRequestError(exception, HttpRequestError.NameResolutionError) is { } resolution)
@@ -400,6 +465,21 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         }
 
         return Failed(MtaStsFailure.PolicyFetchError, $"fetching from {host} failed: {exception.GetType().Name}: {OneLine(exception.Message)}", "fetch-error");
+    }
+
+    /// <summary>A failed TLS handshake, with a specific reason where the TLS library's error names one.</summary>
+    private static PolicyFetchResult HandshakeFailure(string host, string detail)
+    {
+        // OpenSSL refuses a handshake message over its limit (a certificate with thousands of names, say) as
+        // "excessive message size"; other platforms word it differently, and then the generic reason stays.
+        if (detail.Contains("excessive message size", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("message too long", StringComparison.OrdinalIgnoreCase))
+        {
+            string problem = $"the server's certificate message is larger than the TLS stack accepts (an oversized certificate or chain): {detail}";
+            return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {problem}", "certificate-too-large", certificateProblem: problem);
+        }
+
+        return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {detail}", "tls-handshake", certificateProblem: detail);
     }
 
     private static PolicyFetchResult Failed(MtaStsFailure failure, string message, string reasonCode, int? status = null, string? contentType = null, string? certificateProblem = null) => new()
@@ -486,20 +566,5 @@ internal sealed class PolicyFetcher : IPolicyFetcher
     private static string OneLine(string text) => Echo(text, 500);
 
     /// <summary>Text from the network, made safe for a one-line message: control characters replaced, length capped.</summary>
-    private static string Echo(string text, int max = MaxEchoedLength)
-    {
-        var builder = new StringBuilder(Math.Min(text.Length, max + 1));
-        foreach (char c in text)
-        {
-            if (builder.Length >= max)
-            {
-                builder.Append('…');
-                break;
-            }
-
-            builder.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return builder.ToString().Trim();
-    }
+    private static string Echo(string text, int max = MaxEchoedLength) => EvidenceText.Cap(text, max);
 }

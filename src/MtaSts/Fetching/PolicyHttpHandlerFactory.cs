@@ -34,6 +34,7 @@ internal static class PolicyHttpHandlerFactory
         var extraRoots = new X509Certificate2Collection(options.AdditionalTrustedRoots);
         int port = options.PolicyHostPort;
         TimeSpan connectTimeout = options.ConnectTimeout;
+        bool allowNonPublic = options.AllowPrivatePolicyHostAddresses;
 
         return new SocketsHttpHandler
         {
@@ -56,7 +57,7 @@ internal static class PolicyHttpHandlerFactory
                     ValidateServerCertificate(sender, certificate, chain, errors, extraRoots),
             },
             ConnectCallback = (context, cancellationToken) =>
-                ConnectAsync(context.DnsEndPoint.Host, port, addresses, connectTimeout, cancellationToken),
+                ConnectAsync(context.DnsEndPoint.Host, port, addresses, connectTimeout, allowNonPublic, cancellationToken),
         };
     }
 
@@ -95,14 +96,25 @@ internal static class PolicyHttpHandlerFactory
     /// Opens the TCP connection for <paramref name="host"/>: its addresses from <paramref name="resolver"/> (or the
     /// operating system), tried in turn at <paramref name="port"/> whatever port the URL names, so tests can run the
     /// policy host on a loopback port while the URL and SNI stay <c>https://mta-sts.&lt;domain&gt;/</c>.
+    /// Addresses <see cref="AddressScope"/> refuses are never connected to (unspecified, multicast, broadcast, reserved;
+    /// loopback, private, shared, link-local and unique-local unless <paramref name="allowNonPublic"/>); when none is
+    /// left, <see cref="PolicyHostAddressException"/> is thrown before any connection is made.
     /// </summary>
-    internal static async ValueTask<Stream> ConnectAsync(string host, int port, IHostAddressResolver? resolver, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    internal static async ValueTask<Stream> ConnectAsync(string host, int port, IHostAddressResolver? resolver, TimeSpan connectTimeout, bool allowNonPublic, CancellationToken cancellationToken)
     {
         IReadOnlyList<IPAddress> addresses = await ResolveAsync(host, resolver, cancellationToken).ConfigureAwait(false);
-        var candidates = addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork || (a.AddressFamily == AddressFamily.InterNetworkV6 && Socket.OSSupportsIPv6)).ToList();
+        List<IPAddress> allowed = addresses.Where(a => AddressScope.IsAllowed(a, allowNonPublic)).ToList();
+        if (allowed.Count == 0)
+        {
+            throw new PolicyHostAddressException(
+                $"no address of {host} may be connected to: {AddressScope.DescribeAll(addresses)}"
+                + (allowNonPublic ? string.Empty : " (non-public addresses need MtaStsOptions.AllowPrivatePolicyHostAddresses)"));
+        }
+
+        var candidates = allowed.Where(a => a.AddressFamily == AddressFamily.InterNetwork || (a.AddressFamily == AddressFamily.InterNetworkV6 && Socket.OSSupportsIPv6)).ToList();
         if (candidates.Count == 0)
         {
-            throw new HttpRequestException(HttpRequestError.NameResolutionError, $"{host} has no address this machine can connect to ({string.Join(", ", addresses)})");
+            throw new HttpRequestException(HttpRequestError.NameResolutionError, $"{host} has no address this machine can connect to ({string.Join(", ", allowed)})");
         }
 
         // The handler's ConnectTimeout bounds the whole callback; give each address but the last a share of it, so one
@@ -178,5 +190,31 @@ internal static class PolicyHttpHandlerFactory
         }
 
         return addresses;
+    }
+}
+
+/// <summary>
+/// Thrown by the connect callback when every address of the policy host is one the library must not connect to
+/// (<see cref="AddressScope"/>); the fetcher reports it as <c>sts-policy-fetch-error</c> with reason code
+/// <see cref="ReasonCode"/> and does not retry it.
+/// </summary>
+internal sealed class PolicyHostAddressException : Exception
+{
+    /// <summary>The reason code of the evidence.</summary>
+    public const string ReasonCode = "address-not-allowed";
+
+    public PolicyHostAddressException()
+        : this("no address of the policy host may be connected to")
+    {
+    }
+
+    public PolicyHostAddressException(string message)
+        : base(message)
+    {
+    }
+
+    public PolicyHostAddressException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

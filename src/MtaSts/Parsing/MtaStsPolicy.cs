@@ -36,8 +36,20 @@ public sealed class MtaStsPolicy
     /// <summary>Whether an MX host name matches at least one <c>mx</c> pattern (RFC 8461 §4.1).</summary>
     /// <param name="mxHost">The MX host as listed in the MX record; a trailing dot is ignored.</param>
     /// <returns><see langword="true"/> when some pattern matches.</returns>
+    /// <remarks>A host with non-ASCII characters is compared in its A-label form (RFC 6125 §6.4, STS-4.1-b), converted once.</remarks>
     public bool MatchesMx(ReadOnlySpan<char> mxHost)
     {
+        if (!System.Text.Ascii.IsValid(mxHost))
+        {
+            string? aLabel = MxPattern.ToALabel(mxHost.Length > 0 && mxHost[^1] == '.' ? mxHost[..^1] : mxHost);
+            if (aLabel is null)
+            {
+                return false;
+            }
+
+            mxHost = aLabel;
+        }
+
         foreach (var pattern in (MxPattern[])MxPatterns)
         {
             if (pattern.Matches(mxHost))

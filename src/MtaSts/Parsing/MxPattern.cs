@@ -35,11 +35,20 @@ public readonly struct MxPattern : IEquatable<MxPattern>
             mxHost = mxHost[..^1];
         }
 
-        // Non-ASCII never matches: patterns are A-labels, and Unicode case folding would let look-alikes such as
-        // U+0131 (dotless i) compare equal to 'i'.
+        // STS-4.1-b: RFC 8461 §4.1 defers to RFC 6125 §6.4, which compares A-labels. A host given in Unicode is converted
+        // (UTS-46, as DomainName.Normalize does) before the ASCII comparison; a name IDNA refuses never matches. No
+        // Unicode case folding happens, so look-alikes such as U+0131 (dotless i) stay distinct from 'i'. ASCII hosts
+        // take no part in this and allocate nothing.
+        string? aLabel = null;
         if (!System.Text.Ascii.IsValid(mxHost))
         {
-            return false;
+            aLabel = ToALabel(mxHost);
+            if (aLabel is null)
+            {
+                return false;
+            }
+
+            mxHost = aLabel;
         }
 
         if (!pattern.StartsWith("*.", StringComparison.Ordinal))
@@ -51,6 +60,13 @@ public readonly struct MxPattern : IEquatable<MxPattern>
         var firstDot = mxHost.IndexOf('.');
         return firstDot > 0 && System.Text.Ascii.EqualsIgnoreCase(mxHost[(firstDot + 1)..], pattern.AsSpan(2));
     }
+
+    /// <summary>
+    /// The lower-case A-label form of a host name with non-ASCII characters (one trailing dot already removed), or
+    /// <see langword="null"/> when it is not a valid internationalised name.
+    /// </summary>
+    internal static string? ToALabel(ReadOnlySpan<char> host) =>
+        !host.IsEmpty && host[^1] != '.' && MtaSts.DomainName.TryNormalize(host.ToString(), out string? normalized, out _) ? normalized : null;
 
     /// <inheritdoc/>
     public bool Equals(MxPattern other) => string.Equals(Pattern, other.Pattern, StringComparison.Ordinal);

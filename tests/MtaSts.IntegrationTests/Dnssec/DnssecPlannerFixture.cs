@@ -26,6 +26,7 @@ public sealed class DnssecPlannerFixture : IAsyncLifetime
         var options = UnboundFixture.CreateOptions();
         options.NameServers.Add(Unbound.EndPoint);
         options.PolicyHostPort = PolicyHost.Port;
+        options.AllowPrivatePolicyHostAddresses = true;
         options.AdditionalTrustedRoots.Add(Authority.RootCertificate);
         options.PolicyFetchTimeout = TimeSpan.FromSeconds(10);
         options.ConnectTimeout = TimeSpan.FromSeconds(5);

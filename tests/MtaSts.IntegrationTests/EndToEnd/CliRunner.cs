@@ -1,11 +1,12 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using MtaSts.Cli;
 using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.EndToEnd;
 
-/// <summary>Runs the <c>mta-sts</c> command in-process, and the options that point it at a loopback world.</summary>
+/// <summary>Runs the <c>mta-sts</c> command in-process or as its own process, and the options that point it at a loopback world.</summary>
 internal static class CliRunner
 {
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
@@ -16,11 +17,44 @@ internal static class CliRunner
         return (exitCode, output.ToString(), error.ToString());
     }
 
-    /// <summary>--name-server, --trust-anchor (the world's root written to a PEM file), --policy-host-port and --timeout.</summary>
+    /// <summary>
+    /// Runs <c>mta-sts</c> as a separate process (<c>dotnet mta-sts.dll</c>, built next to this test assembly): a fresh
+    /// runtime, so nothing but the policy store carries over from one run to the next.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunProcessAsync(params string[] args)
+    {
+        var assembly = Path.Combine(AppContext.BaseDirectory, "mta-sts.dll");
+        Assert.True(File.Exists(assembly), $"mta-sts is not built at {assembly}; build the test project first.");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.ArgumentList.Add(assembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"mta-sts {string.Join(' ', args)} did not finish within 60 s");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>--name-server, --trust-anchor (the world's root written to a PEM file), --policy-host-port, --allow-private-policy-hosts and --timeout.</summary>
     public static string[] WorldArguments(MtaStsTestWorld world)
     {
         var pem = Path.Combine(Path.GetTempPath(), $"mtasts-root-{Guid.NewGuid():N}.pem");
         File.WriteAllText(pem, world.CertificateAuthority.RootCertificate.ExportCertificatePem());
-        return ["--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--policy-host-port", world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--timeout", "5"];
+        return ["--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--policy-host-port", world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--allow-private-policy-hosts", "--timeout", "5"];
     }
 }

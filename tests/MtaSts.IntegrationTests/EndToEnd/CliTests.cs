@@ -118,6 +118,22 @@ public sealed class CliTests(WorldFixture fixture) : IClassFixture<WorldFixture>
     }
 
     [Fact]
+    public async Task Demo_ShowsDeliveryPlans_WithDaneDecidingAHostAheadOfMtaSts()
+    {
+        var (exitCode, output, _) = await RunAsync("demo", "--json");
+
+        Assert.Equal(0, exitCode);
+        var plans = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(line => line.TryGetProperty("status", out _)).ToList();
+        Assert.Equal(2, plans.Count);
+        var dane = plans.Single(p => p.GetProperty("domain").GetString() == "dane.example.test");
+        Assert.Equal("dane-ee", dane.GetProperty("mx")[0].GetProperty("auth").GetString());
+        Assert.True(dane.GetProperty("mx")[0].GetProperty("use").GetBoolean());
+        var enforce = plans.Single(p => p.GetProperty("domain").GetString() == "enforce.example.test");
+        Assert.False(enforce.GetProperty("mx")[1].GetProperty("use").GetBoolean());
+    }
+
+    [Fact]
     public async Task Concurrency_BoundsWorkInFlight_AndKeepsInputOrder()
     {
         var inFlight = 0;
@@ -150,5 +166,23 @@ public sealed class CliTests(WorldFixture fixture) : IClassFixture<WorldFixture>
         Assert.Equal(0, exitCode);
         Assert.Equal(inputs, written);
         Assert.Equal(3, maxInFlight);
+    }
+
+    [Fact]
+    public async Task Timeout_BoundsTheDnsBudgetToo()
+    {
+        // A silent DNS server: with the library's DNS defaults (5 s, 2 retries) the TXT lookup alone would take 15 s.
+        var domain = WorldFixture.UniqueDomain("clidnsbudget");
+        World.Dns.SetFault("_mta-sts." + domain, DnsFault.Timeout);
+        var args = WorldArguments();
+        args[Array.IndexOf(args, "--timeout") + 1] = "1";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var (exitCode, output, _) = await RunAsync(["resolve", domain, .. args]);
+
+        watch.Stop();
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("dns", output, StringComparison.OrdinalIgnoreCase);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the lookup took {watch.Elapsed}");
     }
 }

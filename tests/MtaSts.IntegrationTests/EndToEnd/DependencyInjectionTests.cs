@@ -25,6 +25,7 @@ public sealed class DependencyInjectionTests(WorldFixture fixture) : IClassFixtu
 
             o.AdditionalTrustedRoots.AddRange(worldOptions.AdditionalTrustedRoots);
             o.PolicyHostPort = worldOptions.PolicyHostPort;
+            o.AllowPrivatePolicyHostAddresses = worldOptions.AllowPrivatePolicyHostAddresses;
             o.DnsTimeout = worldOptions.DnsTimeout;
         });
         await using var provider = services.BuildServiceProvider(validateScopes: true);

@@ -61,7 +61,8 @@ public sealed class PlanCliTests(WorldFixture fixture) : IClassFixture<WorldFixt
         Assert.Equal("validation-failure", mx[1].GetProperty("report_result_type").GetString());
 
         using var second = JsonDocument.Parse(lines[1]);
-        Assert.Equal(invalid, second.RootElement.GetProperty("domain").GetString());
+        Assert.Equal(invalid, second.RootElement.GetProperty("input").GetString());
+        Assert.Equal(JsonValueKind.Null, second.RootElement.GetProperty("domain").ValueKind);
         Assert.Equal("invalid-input", second.RootElement.GetProperty("status").GetString());
         Assert.False(string.IsNullOrEmpty(second.RootElement.GetProperty("error").GetString()));
         Assert.Empty(second.RootElement.GetProperty("mx").EnumerateArray());

@@ -271,12 +271,14 @@ public sealed class LoopbackDnsServerTests : IAsyncLifetime
     {
         _dns.AddTxt("_mta-sts.example.test", "v=STSv1; id=1");
         _dns.SetFault("_mta-sts.example.test", DnsFault.Timeout);
-        var client = Client(tcp, timeout: TimeSpan.FromMilliseconds(500));
+        // Long enough that a loaded machine still accepts the TCP connection and reads the query before the client
+        // gives up (at 500 ms the server sometimes never saw it, and the query log below stayed empty).
+        var client = Client(tcp, timeout: TimeSpan.FromMilliseconds(1500));
 
         var watch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<DnsResponseException>(() => client.QueryAsync("_mta-sts.example.test", QueryType.TXT));
         Assert.Equal(DnsResponseCode.ConnectionTimeout, error.Code);
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(450), $"gave up after {watch.Elapsed}");
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(1400), $"gave up after {watch.Elapsed}");
 
         // The server did get the query (on a busy machine it may log it after the client gave up).
         await TestWait.UntilAsync(() => _dns.Queries.Count > 0);

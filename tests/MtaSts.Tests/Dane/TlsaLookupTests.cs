@@ -490,4 +490,18 @@ public class TlsaLookupTests
         Assert.Equal(ace, result.Host);
         Assert.Single(result.Addresses);
     }
+
+    [Fact]
+    public async Task DANE_2_1_1_g_MalformedTlsaRdata_IsAParseFailureOfTheAnswer_NotCannotBeSent()
+    {
+        // DnsClient's TLSA reader throws an ArgumentException for RDATA too short for its fields: the answer is
+        // malformed; nothing is wrong with the question.
+        SecureAddresses().Throw(TlsaName, QueryType.TLSA, new ArgumentOutOfRangeException("certificateAssociationData", "too short"));
+
+        var result = await Lookup().LookupAsync(Host, mxSecure: true);
+
+        Assert.Equal(DaneStatus.LookupFailed, result.Status);
+        Assert.Contains("malformed", result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot be sent", result.Message, StringComparison.Ordinal);
+    }
 }

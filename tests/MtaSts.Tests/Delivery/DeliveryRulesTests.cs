@@ -13,6 +13,43 @@ public sealed class DeliveryRulesTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
+    // ---- MX addresses ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task SSRF_ExcludeNonPublicMxAddresses_LeavesOutInternalAddresses_AndSkipsAHostWithNoneLeft()
+    {
+        using var h = new PlannerHarness(o => o.ExcludeNonPublicMxAddresses = true);
+        h.Mx(secure: false, (10, "mx1.example.test"), (20, "mx2.example.test"));
+        h.Dns.Answer("mx1.example.test", QueryType.A, ad: false, A("mx1.example.test", "10.0.0.5"), A("mx1.example.test", "192.0.2.10"));
+        h.Dns.NoData("mx1.example.test", QueryType.AAAA, ad: false);
+        h.Dns.Answer("mx2.example.test", QueryType.A, ad: false, A("mx2.example.test", "127.0.0.1"), A("mx2.example.test", "0.0.0.0"));
+        h.Dns.NoData("mx2.example.test", QueryType.AAAA, ad: false);
+
+        var plan = await h.PlanAsync();
+
+        var mx1 = plan.Hosts.Single(d => d.Host == "mx1.example.test");
+        Assert.True(mx1.Use);
+        Assert.Equal([IPAddress.Parse("192.0.2.10")], mx1.Addresses);
+        Assert.Contains(mx1.Reasons, r => r.Contains("10.0.0.5 (RFC 1918 private)", StringComparison.Ordinal));
+        var mx2 = plan.Hosts.Single(d => d.Host == "mx2.example.test");
+        Assert.False(mx2.Use);
+        Assert.Empty(mx2.Addresses);
+        Assert.Contains(mx2.Reasons, r => r.Contains("no public address", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SSRF_ByDefault_MxAddressesAreKeptAsLookedUp()
+    {
+        _h.Mx(secure: false, (10, "mx1.example.test"));
+        _h.Dns.Answer("mx1.example.test", QueryType.A, ad: false, A("mx1.example.test", "10.0.0.5"));
+        _h.Dns.NoData("mx1.example.test", QueryType.AAAA, ad: false);
+
+        var plan = await _h.PlanAsync();
+
+        Assert.False(_h.Options.ExcludeNonPublicMxAddresses);
+        Assert.Equal([IPAddress.Parse("10.0.0.5")], Assert.Single(plan.Hosts).Addresses);
+    }
+
     // ---- MX lookup ---------------------------------------------------------------------------------------------------
 
     [Fact]

@@ -139,6 +139,8 @@ public class AddMtaStsTests
             DaneEnabled = false,
             SmtpPort = 2525,
             RequireMtaStsWithDane = true,
+            AllowPrivatePolicyHostAddresses = true,
+            ExcludeNonPublicMxAddresses = true,
             PolicyStore = new FilePolicyStore(Path.Combine(Path.GetTempPath(), "mtasts-snapshot-test")),
             StoreTimeout = TimeSpan.FromSeconds(1),
             MaxConcurrentPolicyFetches = 3,

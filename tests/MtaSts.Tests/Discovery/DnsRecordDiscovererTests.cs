@@ -406,4 +406,32 @@ public class DnsRecordDiscovererTests
         Assert.Contains("example.test", record.Message);
         Assert.Contains("ServerFailure", record.Message);
     }
+
+    [Fact(DisplayName = "A malformed DNS answer with a huge payload gives a short, one-line message")]
+    public async Task HostileDns_MalformedAnswerWithHugePayload_GivesAShortOneLineMessage()
+    {
+        string huge = "bad answer\r\nInjected: line\u0007" + new string('x', 90_000);
+        var dns = new FakeDnsQuery().Throw(Name, QueryType.TXT, new DnsResponseParseException(huge, new byte[65_535], 12, 4));
+
+        DiscoveryResult result = await DiscoverAsync(dns);
+
+        Assert.Equal(DiscoveryStatus.DnsFailure, result.Status);
+        Assert.NotNull(result.Message);
+        Assert.True(result.Message.Length <= 700, $"{result.Message.Length} characters");
+        Assert.DoesNotContain(result.Message, c => char.IsControl(c));
+        Assert.Contains("bad answer", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "Evidence messages are capped and made one line in one place")]
+    public void HostileDns_EvidenceMessage_IsCappedAndSanitised()
+    {
+        var evidence = new MtaStsEvidence { Message = "a\nb\u202Ec" + new string('y', 100_000), CertificateProblem = "p\r\nq" };
+
+        Assert.Equal(MtaSts.Diagnostics.EvidenceText.MaxLength + 1, evidence.Message.Length);
+        Assert.StartsWith("a b c", evidence.Message, StringComparison.Ordinal);
+        Assert.EndsWith("\u2026", evidence.Message, StringComparison.Ordinal);
+        Assert.Equal("p  q", evidence.CertificateProblem);
+        const string clean = "the TXT lookup of _mta-sts.example.test failed";
+        Assert.Same(clean, MtaSts.Diagnostics.EvidenceText.Cap(clean));
+    }
 }

@@ -12,7 +12,13 @@ internal sealed class FakePolicyFetcher : IPolicyFetcher
     private readonly ConcurrentDictionary<string, PolicyFetchResult> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _calls = new();
 
+    private int _inFlight;
+    private int _maxConcurrent;
+
     public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>The most fetches that were in progress at one moment.</summary>
+    public int MaxConcurrent => Volatile.Read(ref _maxConcurrent);
 
     public int CallCount => _calls.Count;
 
@@ -34,9 +40,22 @@ internal sealed class FakePolicyFetcher : IPolicyFetcher
     public async Task<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
     {
         _calls.Enqueue(domain);
-        if (Gate is { } gate)
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var seen = Volatile.Read(ref _maxConcurrent); inFlight > seen; seen = Volatile.Read(ref _maxConcurrent))
         {
-            await gate.Task.WaitAsync(cancellationToken);
+            Interlocked.CompareExchange(ref _maxConcurrent, inFlight, seen);
+        }
+
+        try
+        {
+            if (Gate is { } gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

@@ -21,7 +21,7 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
 
     private MtaStsOptions Options(int port, bool trustTestRoot = true, int retries = 0)
     {
-        var options = new MtaStsOptions { PolicyHostPort = port, PolicyFetchRetries = retries, PolicyFetchTimeout = TimeSpan.FromSeconds(20), ConnectTimeout = TimeSpan.FromSeconds(5) };
+        var options = new MtaStsOptions { PolicyHostPort = port, AllowPrivatePolicyHostAddresses = true, PolicyFetchRetries = retries, PolicyFetchTimeout = TimeSpan.FromSeconds(20), ConnectTimeout = TimeSpan.FromSeconds(5) };
         if (trustTestRoot)
         {
             options.AdditionalTrustedRoots.Add(X509CertificateLoader.LoadCertificate(_root.RawData));
@@ -170,6 +170,161 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
         Assert.Single(resolver.Asked);
     }
 
+    [Theory(DisplayName = "RFC 9112 §6.3: a response with invalid or ambiguous framing is discarded, not applied")]
+    [InlineData("Content-Length: -1\r\n")]
+    [InlineData("Content-Length: abc\r\n")]
+    [InlineData("Content-Length: +60\r\n")]
+    [InlineData("Content-Length: 60\r\nContent-Length: 61\r\n")]
+    [InlineData("Content-Length: 60, 61\r\n")]
+    [InlineData("Content-Length: 60\r\nTransfer-Encoding: chunked\r\n")]
+    public async Task RFC9112_6_3_InvalidFraming_ResponseIsDiscarded(string framing)
+    {
+        string body = framing.Contains("chunked", StringComparison.Ordinal)
+            ? $"{Policy.Length:x}\r\n{Policy}\r\n0\r\n\r\n"
+            : Policy;
+        string response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + framing + "Connection: close\r\n\r\n" + body;
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, response);
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), new FixedAddressResolver(IPAddress.Loopback));
+
+        Assert.Equal(MtaStsFailure.PolicyFetchError, result.Failure);
+        Assert.Null(result.Body);
+        Assert.Equal("invalid-framing", result.Evidence!.ReasonCode);
+    }
+
+    [Fact(DisplayName = "RFC 9112 §6.3: the same response with a valid Content-Length is applied (the framing test's control)")]
+    public async Task RFC9112_6_3_ValidFraming_IsAccepted()
+    {
+        string response = $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {Policy.Length}\r\nConnection: close\r\n\r\n{Policy}";
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, response);
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), new FixedAddressResolver(IPAddress.Loopback));
+
+        Assert.Equal(MtaStsFailure.None, result.Failure);
+        Assert.Equal(Policy, result.Body);
+    }
+
+    [Fact(DisplayName = "RFC 8461 §3.2, RFC 9110 §5.3: two Content-Type fields make the media type ambiguous: sts-policy-invalid")]
+    public async Task STS_3_2_b_TwoContentTypeHeaders_IsPolicyInvalid()
+    {
+        string response = LoopbackTlsServer.Http(200, "OK", Policy, contentType: "text/plain", extraHeaders: "Content-Type: text/html\r\n");
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, response);
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), new FixedAddressResolver(IPAddress.Loopback));
+
+        Assert.Equal(MtaStsFailure.PolicyInvalid, result.Failure);
+        Assert.Equal("content-type-ambiguous", result.Evidence!.ReasonCode);
+        Assert.Null(result.Body);
+    }
+
+    [Fact(DisplayName = "A certificate with 10,000 SAN names gets a specific reason, not \"see inner exception\"")]
+    public async Task STS_3_3_a_CertificateWithTenThousandNames_HasASpecificReason()
+    {
+        string[] names = [.. Enumerable.Range(0, 10_000).Select(i => $"n{i}.example.test"), Host];
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, names);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, LoopbackTlsServer.Http(200, "OK", Policy));
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), new FixedAddressResolver(IPAddress.Loopback));
+
+        // OpenSSL refuses the certificate message ("excessive message size") before our callback sees it.
+        Assert.Equal(MtaStsFailure.WebPkiInvalid, result.Failure);
+        Assert.Equal("certificate-too-large", result.Evidence!.ReasonCode);
+        Assert.DoesNotContain("inner exception", result.Evidence.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.True(result.Evidence.Message.Length <= 1024, $"{result.Evidence.Message.Length} characters");
+    }
+
+    [Theory(DisplayName = "SSRF: by default a policy host at a non-public address is refused, with no connection")]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.8.9.10")]
+    [InlineData("10.1.2.3")]
+    [InlineData("172.16.0.1")]
+    [InlineData("172.31.255.254")]
+    [InlineData("192.168.1.1")]
+    [InlineData("169.254.169.254")]
+    [InlineData("100.64.0.1")]
+    [InlineData("100.127.255.254")]
+    [InlineData("::1")]
+    [InlineData("fe80::1")]
+    [InlineData("fd00::1")]
+    [InlineData("fc00::1")]
+    [InlineData("fec0::1")]
+    [InlineData("::ffff:127.0.0.1")]
+    [InlineData("::ffff:10.0.0.1")]
+    [InlineData("::ffff:192.168.0.1")]
+    public async Task SSRF_NonPublicPolicyHostAddress_IsRefusedByDefault(string address)
+    {
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, LoopbackTlsServer.Http(200, "OK", Policy));
+        MtaStsOptions options = Options(server.Port, retries: 2);
+        options.AllowPrivatePolicyHostAddresses = false;
+        var resolver = new FixedAddressResolver(IPAddress.Parse(address));
+
+        PolicyFetchResult result = await FetchAsync(options, resolver);
+
+        Assert.Equal(MtaStsFailure.PolicyFetchError, result.Failure);
+        Assert.Equal("address-not-allowed", result.Evidence!.ReasonCode);
+        Assert.Contains("AllowPrivatePolicyHostAddresses", result.Evidence.Message, StringComparison.Ordinal);
+        Assert.Equal(0, server.Connections);
+        Assert.Single(resolver.Asked); // not retried
+    }
+
+    [Theory(DisplayName = "Never connect to unspecified, multicast, broadcast or reserved addresses, even with private addresses allowed")]
+    [InlineData("0.0.0.0")]
+    [InlineData("0.1.2.3")]
+    [InlineData("::")]
+    [InlineData("::ffff:0.0.0.0")]
+    [InlineData("224.0.0.1")]
+    [InlineData("239.255.255.250")]
+    [InlineData("255.255.255.255")]
+    [InlineData("240.0.0.1")]
+    [InlineData("ff02::1")]
+    public async Task SSRF_UnspecifiedMulticastBroadcastPolicyHostAddress_IsNeverConnected(string address)
+    {
+        // 0.0.0.0:port reaches the local listener on Linux: without the check this fetch would succeed.
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, LoopbackTlsServer.Http(200, "OK", Policy));
+        var resolver = new FixedAddressResolver(IPAddress.Parse(address));
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), resolver);
+
+        Assert.Equal(MtaStsFailure.PolicyFetchError, result.Failure);
+        Assert.Equal("address-not-allowed", result.Evidence!.ReasonCode);
+        Assert.Equal(0, server.Connections);
+    }
+
+    [Fact(DisplayName = "A refused address is skipped; the host's other, allowed address is used")]
+    public async Task SSRF_RefusedAddressIsSkipped_AllowedAddressIsUsed()
+    {
+        using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, LoopbackTlsServer.Http(200, "OK", Policy));
+
+        PolicyFetchResult result = await FetchAsync(Options(server.Port), new FixedAddressResolver(IPAddress.Any, IPAddress.Loopback));
+
+        Assert.Equal(MtaStsFailure.None, result.Failure);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Theory]
+    [InlineData("8.8.8.8", true)]
+    [InlineData("192.0.2.10", true)]
+    [InlineData("172.15.255.255", true)]
+    [InlineData("172.32.0.1", true)]
+    [InlineData("100.63.255.255", true)]
+    [InlineData("100.128.0.1", true)]
+    [InlineData("169.253.0.1", true)]
+    [InlineData("2001:4860:4860::8888", true)]
+    [InlineData("::ffff:8.8.8.8", true)]
+    [InlineData("10.0.0.1", false)]
+    [InlineData("fe80::1%1", false)]
+    public void SSRF_AddressScope_PublicAddressesAreAllowed(string address, bool expected)
+    {
+        Assert.Equal(expected, MtaSts.Dns.AddressScope.IsAllowed(IPAddress.Parse(address), allowNonPublic: false));
+        Assert.True(MtaSts.Dns.AddressScope.IsAllowed(IPAddress.Parse(address), allowNonPublic: true));
+    }
+
     [Fact]
     public async Task ConnectAsync_TriesEachAddressInTurn()
     {
@@ -178,7 +333,7 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var resolver = new FixedAddressResolver(IPAddress.Parse("127.0.0.2"), IPAddress.Loopback);
 
-        await using Stream stream = await PolicyHttpHandlerFactory.ConnectAsync(Host, port, resolver, TimeSpan.FromSeconds(5), CancellationToken.None);
+        await using Stream stream = await PolicyHttpHandlerFactory.ConnectAsync(Host, port, resolver, TimeSpan.FromSeconds(5), allowNonPublic: true, CancellationToken.None);
         using TcpClient accepted = await listener.AcceptTcpClientAsync();
 
         Assert.Equal(IPAddress.Loopback, ((IPEndPoint)accepted.Client.LocalEndPoint!).Address);
@@ -192,7 +347,7 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
         int closedPort = ClosedPort();
         var resolver = new FixedAddressResolver(IPAddress.Loopback, IPAddress.Parse("127.0.0.3"));
 
-        var ex = await Assert.ThrowsAsync<HttpRequestException>(async () => await PolicyHttpHandlerFactory.ConnectAsync(Host, closedPort, resolver, TimeSpan.FromSeconds(5), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(async () => await PolicyHttpHandlerFactory.ConnectAsync(Host, closedPort, resolver, TimeSpan.FromSeconds(5), allowNonPublic: true, CancellationToken.None));
 
         Assert.Equal(HttpRequestError.ConnectionError, ex.HttpRequestError);
         Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(ex.InnerException).SocketErrorCode);
@@ -202,7 +357,7 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
     [Fact]
     public async Task ConnectAsync_EmptyAddressList_ThrowsNameResolutionError()
     {
-        var ex = await Assert.ThrowsAsync<HttpRequestException>(async () => await PolicyHttpHandlerFactory.ConnectAsync(Host, 443, new FixedAddressResolver(), TimeSpan.FromSeconds(5), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(async () => await PolicyHttpHandlerFactory.ConnectAsync(Host, 443, new FixedAddressResolver(), TimeSpan.FromSeconds(5), allowNonPublic: true, CancellationToken.None));
 
         Assert.Equal(HttpRequestError.NameResolutionError, ex.HttpRequestError);
     }

@@ -42,12 +42,33 @@ public class MxPatternTests
     [InlineData("*.example.test", "example.test.", false)]
     [InlineData("mail.example.test", "ma\u0131l.example.test", false)]
     [InlineData("mail.example.test", "MA\u0130L.example.test", false)]
-    [InlineData("k.example.test", "\u212A.example.test", false)]
-    [InlineData("*.example.test", "\u00fc.example.test", false)]
     [InlineData("*.example.test", "xn--tda.example.test", true)]
     public void STS_4_1_b_MatchingIsAsciiCaseInsensitiveAndIgnoresOneTrailingDot(string pattern, string host, bool expected)
     {
         Assert.Equal(expected, Pattern(pattern).Matches(host));
+    }
+
+    /// <summary>
+    /// RFC 8461 §4.1 defers to RFC 6125 §6.4: the names are compared in A-label form, so a host given in Unicode is
+    /// converted (UTS-46) first. Look-alikes that IDNA keeps distinct (U+0131 dotless i, U+0130) still do not match;
+    /// U+212A KELVIN SIGN is canonically equivalent to 'K', so it is the same name.
+    /// </summary>
+    [Theory]
+    [InlineData("x.xn--aca-6ma.com", "x.\u00f1aca.com", true)]
+    [InlineData("x.xn--aca-6ma.com", "X.\u00d1ACA.COM.", true)]
+    [InlineData("*.xn--aca-6ma.com", "mail.\u00f1aca.com", true)]
+    [InlineData("*.example.test", "\u00fc.example.test", true)]
+    [InlineData("k.example.test", "\u212A.example.test", true)]
+    [InlineData("x.xn--aca-6ma.com", "x.naca.com", false)]
+    [InlineData("x.xn--aca-6ma.com", "x.\u00f1aca.com..", false)]
+    [InlineData("*.xn--aca-6ma.com", "a.b.\u00f1aca.com", false)]
+    [InlineData("mail.example.test", "ma\u0131l.example.test", false)]
+    [InlineData("x.example.test", "x\u0000.example.test", false)]
+    public void STS_4_1_b_InternationalisedHostIsComparedInALabelForm(string pattern, string host, bool expected)
+    {
+        Assert.Equal(expected, Pattern(pattern).Matches(host));
+        var policy = MtaStsPolicyParser.Parse($"version: STSv1\nmode: enforce\nmax_age: 1\nmx: {pattern}\n").Policy!;
+        Assert.Equal(expected, policy.MatchesMx(host));
     }
 
     [Theory]
@@ -92,9 +113,11 @@ public class MxPatternTests
             Assert.True(exact.Matches("MX1.example.test."));
             Assert.True(wildcard.Matches("mail.example.test"));
             Assert.False(wildcard.Matches("a.b.example.test"));
-            Assert.False(exact.Matches("m\u00fcx.example.test"));
             Assert.True(policy.MatchesMx("x.example.net"));
         });
         Assert.Equal(0, bytes);
+
+        // A Unicode host is converted to its A-label form first (STS-4.1-b), which allocates; only ASCII hosts are free.
+        Assert.False(exact.Matches("m\u00fcx.example.test"));
     }
 }

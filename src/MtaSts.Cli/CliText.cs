@@ -1,0 +1,55 @@
+using System.Text;
+using System.Text.Json;
+
+namespace MtaSts.Cli;
+
+/// <summary>What every writer of the command shares: the words for library values and one-line JSON.</summary>
+internal static class CliText
+{
+    // Output is UTF-8 text for terminals, files and pipes, never HTML: only what JSON itself requires is escaped, so
+    // `>`, `§`, `'` and non-ASCII names stay readable (control characters are still escaped).
+    private static readonly JsonWriterOptions JsonOptions = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The mode word of the outputs: <c>enforce</c>, <c>testing</c>, <c>none</c>.</summary>
+    public static string Mode(MtaStsMode mode) => mode switch
+    {
+        MtaStsMode.Enforce => "enforce",
+        MtaStsMode.Testing => "testing",
+        _ => "none",
+    };
+
+    /// <summary>The outcome word of the outputs: <c>policy</c>, <c>no-policy</c>, <c>fetch-failure</c>, <c>dns-failure</c>.</summary>
+    public static string Outcome(MtaStsOutcome outcome) => outcome switch
+    {
+        MtaStsOutcome.Policy => "policy",
+        MtaStsOutcome.NoPolicy => "no-policy",
+        MtaStsOutcome.FetchFailure => "fetch-failure",
+        MtaStsOutcome.DnsFailure => "dns-failure",
+        _ => "unknown",
+    };
+
+    /// <summary>One JSON value on one line, written by <paramref name="write"/>.</summary>
+    public static string Json(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+        {
+            write(json);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Writes a string member, or <c>null</c>.</summary>
+    public static void WriteStringOrNull(this Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using MtaSts.Cli;
+using MtaSts.Testing;
+
+namespace MtaSts.IntegrationTests.EndToEnd;
+
+/// <summary>Issue 9 §4, a CLI that behaves: usage errors exit 2, no exception text, input beside domain, one failure word, readable JSON, bounded stdin.</summary>
+public sealed class CliBehaviourTests(WorldFixture fixture) : IClassFixture<WorldFixture>
+{
+    private MtaStsTestWorld World => fixture.World;
+
+    [Theory]
+    [InlineData("resolve")]
+    [InlineData("plan")]
+    public async Task AnUnknownOption_IsAUsageError_NeverADomain(string command)
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(command, "--bogus", "x.test");
+
+        Assert.Equal(ExitCodes.InvalidInput, exitCode);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("unknown option '--bogus'", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("NaN")]
+    [InlineData("86401")]
+    public async Task AnOutOfRangeTimeout_IsAUsageError_NotACrash(string value)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("resolve", "--timeout", value, "x.test");
+
+        Assert.Equal(ExitCodes.InvalidInput, exitCode);
+        Assert.Contains("--timeout must be more than 0 and at most 86400 seconds", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--dns-timeout", "0.01", "--dns-timeout must be between 0.1 and 60 seconds")]
+    [InlineData("--dns-timeout", "1e300", "--dns-timeout must be between 0.1 and 60 seconds")]
+    [InlineData("--dns-retries", "9", "--dns-retries must be between 0 and 5")]
+    public async Task DnsOptionsOutOfRange_AreUsageErrors(string option, string value, string message)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("resolve", option, value, "x.test");
+
+        Assert.Equal(ExitCodes.InvalidInput, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheDnsOptions_BoundHowLongADeadServerIsWaitedFor()
+    {
+        using var silent = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var server = silent.Client.LocalEndPoint!.ToString()!;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var (exitCode, output, _) = await CliRunner.RunAsync("resolve", "--json", "--name-server", server, "--dns-timeout", "0.3", "--dns-retries", "0", "x.test");
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("\"outcome\":\"dns-failure\"", output, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed} (the default would be 3 × 5 s)");
+    }
+
+    [Fact]
+    public async Task AnInvalidDomain_IsReportedInTheToolsWords_WithItsInput()
+    {
+        var (exitCode, output, _) = await CliRunner.RunAsync(["resolve", "--json", "bad..name", .. CliRunner.WorldArguments(World)]);
+
+        Assert.Equal(ExitCodes.InvalidInput, exitCode);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("bad..name", json.RootElement.GetProperty("input").GetString());
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("domain").ValueKind);
+        var message = json.RootElement.GetProperty("error").GetString()!;
+        Assert.Contains("empty label", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnInternationalisedInput_ComesBackBesideItsALabel()
+    {
+        var domain = "bücher-" + WorldFixture.UniqueDomain("idn");
+        var aLabel = DomainName.Normalize(domain);
+        World.PublishPolicy(aLabel, "idn1", MtaStsMode.Testing, 86400, "mx." + aLabel);
+
+        var (_, output, _) = await CliRunner.RunAsync(["resolve", "--json", domain, .. CliRunner.WorldArguments(World)]);
+
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(domain, json.RootElement.GetProperty("input").GetString());
+        Assert.Equal(aLabel, json.RootElement.GetProperty("domain").GetString());
+        Assert.Contains("\"input\":\"bücher-", output, StringComparison.Ordinal); // UTF-8, not \u00FC
+    }
+
+    [Fact]
+    public async Task TheFailureWord_IsTheSameInTextAndJson_BesideTheRfc8460ResultType()
+    {
+        var missing = WorldFixture.UniqueDomain("cli-word");
+
+        var (_, text, _) = await CliRunner.RunAsync(["resolve", missing, .. CliRunner.WorldArguments(World)]);
+        var (_, jsonText, _) = await CliRunner.RunAsync(["resolve", "--json", missing, .. CliRunner.WorldArguments(World)]);
+
+        using var json = JsonDocument.Parse(jsonText);
+        Assert.Equal("record-not-found", json.RootElement.GetProperty("failure").GetString());
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("result_type").ValueKind);
+        Assert.Contains("failure: record-not-found", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_EscapesOnlyWhatJsonRequires()
+    {
+        var (_, output, _) = await CliRunner.RunAsync("resolve", "--json", "a'§>.test");
+
+        Assert.Contains("a'§>.test", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u00A7", output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("\\u003E", output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void StdinLines_AreReadInBoundedMemory_AndAnOverlongLineIsInvalidInput()
+    {
+        var huge = new string('a', 5_000_000);
+        var inputs = DomainBatch.ReadInputs(["-"], new StringReader($"first.test\r\n{huge}\nsecond.test\n")).ToList();
+
+        Assert.Equal(3, inputs.Count);
+        Assert.Equal("first.test", inputs[0]);
+        Assert.Equal(DomainBatch.MaxLineLength + 1, inputs[1].Length); // kept only far enough to be refused
+        Assert.False(DomainName.TryNormalize(inputs[1], out _, out _));
+        Assert.Equal("second.test", inputs[2]);
+    }
+}

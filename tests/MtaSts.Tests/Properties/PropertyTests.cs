@@ -1,0 +1,149 @@
+using System.Text;
+using CsCheck;
+
+namespace MtaSts.Tests.Properties;
+
+/// <summary>
+/// Invariants that fuzzing cannot check (issue 10 §3), over generated inputs: round trips of what the library writes
+/// and reads, matcher symmetry under case and trailing dots, and idempotent normalisation.
+/// </summary>
+public class PropertyTests
+{
+    private const long Iterations = 2_000;
+
+    private static readonly string[] ModeNames = ["enforce", "testing", "none"];
+
+    private static readonly Gen<string> Label =
+        Gen.Select(Gen.Char["abcdefghijklmnopqrstuvwxyz0123456789"], Gen.String[Gen.Char["abcdefghijklmnopqrstuvwxyz0123456789-"], 0, 10], Gen.Char["abcdefghijklmnopqrstuvwxyz0123456789"])
+            .Select((first, middle, last) => first + middle.TrimEnd('-') + last);
+
+    /// <summary>A host name: one to four labels and a top-level label of letters (an all-numeric one is refused).</summary>
+    private static readonly Gen<string> Host = Gen.Select(Label.Array[1, 4], Gen.String[Gen.Char["abcdefghijklmnopqrstuvwxyz"], 2, 6])
+        .Select((labels, top) => string.Join('.', labels) + "." + top);
+
+    private static readonly Gen<string> Pattern = Gen.Select(Gen.Bool, Host).Select((wildcard, host) => wildcard ? "*." + host : host);
+
+    private static readonly Gen<string> Mode = Gen.Int[0, 2].Select(i => ModeNames[i]);
+
+    private static readonly Gen<string> RecordId = Gen.String[Gen.Char["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"], 1, 32];
+
+    /// <summary>Mixed case (ASCII only) of a host, so A-labels stay A-labels.</summary>
+    private static Gen<string> MixedCase(string text) =>
+        Gen.Bool.Array[text.Length].Select(upper => string.Concat(text.Select((c, i) => upper[i] ? char.ToUpperInvariant(c) : c)));
+
+    [Fact]
+    public void STS_3_2_ThePolicyParser_ReadsBackEveryFieldOfAPolicyWrittenFromParts()
+    {
+        Gen.Select(Mode, Pattern.Array[1, 6], Gen.Long[0, 31_557_600], Gen.Bool)
+            .Sample((mode, patterns, maxAge, crlf) =>
+            {
+                var newline = crlf ? "\r\n" : "\n";
+                var text = new StringBuilder($"version: STSv1{newline}mode: {mode}{newline}");
+                foreach (var pattern in patterns)
+                {
+                    text.Append("mx: ").Append(pattern).Append(newline);
+                }
+
+                text.Append("max_age: ").Append(maxAge).Append(newline);
+                var parsed = MtaStsPolicyParser.Parse(text.ToString());
+
+                Assert.Empty(parsed.Errors);
+                var policy = parsed.Policy!;
+                Assert.Equal(mode, policy.Mode.ToString().ToLowerInvariant());
+                Assert.Equal(maxAge, policy.MaxAgeSeconds);
+                Assert.Equal(patterns, policy.MxPatterns.Select(p => p.ToString()));
+            }, iter: Iterations);
+    }
+
+    [Fact]
+    public void STS_4_1_Matching_IgnoresCaseAndATrailingDot_OnBothSides()
+    {
+        Gen.Select(Pattern, Host).SelectMany((pattern, other) => Gen.Select(MixedCase(pattern), MixedCase("a." + other), Gen.Bool)
+            .Select((casedPattern, casedHost, dot) => (pattern, other, casedPattern, casedHost, dot)))
+            .Sample(t =>
+            {
+                var plain = Policy(t.pattern);
+                var cased = Policy(t.casedPattern + (t.dot ? "." : string.Empty));
+                var host = "a." + t.other;
+                var named = t.pattern.StartsWith("*.", StringComparison.Ordinal) ? "a" + t.pattern[1..] : t.pattern;
+
+                Assert.Equal(plain.MatchesMx(host), cased.MatchesMx(t.casedHost + (t.dot ? "." : string.Empty)));
+                Assert.True(cased.MatchesMx(named.ToUpperInvariant()));
+                Assert.True(plain.MatchesMx(named + "."));
+            }, iter: Iterations);
+    }
+
+    [Fact]
+    public void STS_4_1_AWildcardCoversExactlyOneLabel()
+    {
+        Gen.Select(Host, Label, Label).Sample((suffix, one, two) =>
+        {
+            var policy = Policy("*." + suffix);
+
+            Assert.True(policy.MatchesMx($"{one}.{suffix}"));
+            Assert.False(policy.MatchesMx($"{two}.{one}.{suffix}"));
+            Assert.False(policy.MatchesMx(suffix));
+        }, iter: Iterations);
+    }
+
+    [Fact]
+    public void DomainName_Normalize_IsIdempotent_AndCaseAndDotInsensitive()
+    {
+        var unicodeLabel = Gen.String[Gen.Char["abcdefghijklmnopqrstuvwxyzäöüßñçéøå"], 1, 12];
+        Gen.Select(Gen.OneOf(Label, unicodeLabel).Array[2, 4], Gen.Bool).Sample((labels, dot) =>
+        {
+            var name = string.Join('.', labels);
+            if (!DomainName.TryNormalize(name, out var normalized, out _))
+            {
+                return; // a generated label UTS-46 refuses (for example one that maps to nothing): nothing to check
+            }
+
+            Assert.Equal(normalized, DomainName.Normalize(normalized));
+            Assert.Equal(normalized, DomainName.Normalize(name.ToUpperInvariant() + (dot ? "." : string.Empty)));
+            Assert.DoesNotContain(normalized, c => c > 0x7F || char.IsAsciiLetterUpper(c));
+        }, iter: Iterations);
+    }
+
+    [Fact]
+    public void STS_3_1_TheRecordParser_ReadsBackTheIdOfARecordWrittenFromParts()
+    {
+        Gen.Select(RecordId, Gen.Bool, Gen.Bool).Sample((id, spaces, trailing) =>
+        {
+            var text = spaces ? $"v=STSv1; id={id}" : $"v=STSv1;id={id}";
+            var parsed = MtaStsRecordParser.Parse(trailing ? text + ";" : text);
+
+            Assert.Empty(parsed.Errors);
+            Assert.Equal(id, parsed.Record!.Id);
+        }, iter: Iterations);
+    }
+
+    [Fact]
+    public void S_1_TheStoreFormat_RoundTripsEveryGeneratedEntry()
+    {
+        var instant = Gen.Long[0, 10_000_000_000].Select(seconds => new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(seconds));
+        var policyText = Gen.Select(Mode, Pattern.Array[0, 4], Gen.Long[1, 31_557_600])
+            .Select((mode, patterns, maxAge) => $"version: STSv1\r\nmode: {mode}\r\n{string.Concat(patterns.Select(p => $"mx: {p}\r\n"))}max_age: {maxAge}\r\n");
+        Gen.Select(Host, RecordId, policyText, instant, Gen.Int[0, 400], Gen.Bool, instant)
+            .Sample((domain, id, text, fetched, days, withBackoff, until) =>
+            {
+                var entry = new StoredPolicy
+                {
+                    Domain = domain,
+                    RecordId = id,
+                    RecordText = $"v=STSv1; id={id}",
+                    PolicyText = text,
+                    FetchedAt = fetched,
+                    ExpiresAt = fetched.AddDays(days),
+                    Backoff = withBackoff ? new StoredBackoff { RecordId = id, Until = until, Failure = MtaStsFailure.PolicyFetchError, ReasonCode = "http-status-503" } : null,
+                };
+
+                Assert.True(StoredPolicyFormat.TryDeserialize(StoredPolicyFormat.Serialize(entry), out var read, out var error), error);
+                Assert.Equal((entry.Domain, entry.RecordId, entry.PolicyText, entry.FetchedAt, entry.ExpiresAt, entry.Backoff?.Until), (read.Domain, read.RecordId, read.PolicyText, read.FetchedAt, read.ExpiresAt, read.Backoff?.Until));
+                Assert.Equal(StoredPolicy.Supersedes(entry, read), StoredPolicy.Supersedes(read, entry)); // the same facts: neither is newer
+            }, iter: Iterations);
+    }
+
+    private static MtaStsPolicy Policy(string pattern) =>
+        MtaStsPolicyParser.Parse($"version: STSv1\nmode: enforce\nmx: {pattern}\nmax_age: 86400\n").Policy
+        ?? throw new InvalidOperationException(pattern);
+}

@@ -93,6 +93,9 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
         }
     }
 
+    /// <summary>Runs between a write's read and its commit (tests use it to interleave another writer deterministically).</summary>
+    internal Func<Task>? BeforeCommit { get; set; }
+
     /// <summary>The prefix of every key of this store.</summary>
     public string KeyPrefix => _prefix;
 
@@ -122,7 +125,7 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
     /// entry it supersedes (and returns <see langword="true"/>).
     /// </remarks>
     /// <exception cref="ArgumentException">The entry holds neither a policy nor a back-off.</exception>
-    /// <exception cref="InvalidOperationException">The write lost the race to other writers <see cref="MaxWriteAttempts"/> times.</exception>
+    /// <exception cref="InvalidOperationException">The write lost the race to other writers of the same domain 16 times in a row.</exception>
     public async Task<bool> SetAsync(StoredPolicy entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -157,6 +160,11 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
                 if (ttl < MinimumTtl && current.IsNull)
                 {
                     return true; // expired already, and nothing to replace (decision S-3)
+                }
+
+                if (BeforeCommit is { } beforeCommit)
+                {
+                    await beforeCommit().ConfigureAwait(false);
                 }
 
                 var transaction = database.CreateTransaction();

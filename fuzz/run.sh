@@ -57,6 +57,6 @@ printf '%-12s %6ss  execs %10s  (%s/s)  corpus %5s  edges %5s  last new path at 
   "$(value edges_found)" "$last" "$crashes" "$hangs"
 if [ "${crashes:-0}" != 0 ] || [ "${hangs:-0}" != 0 ]; then
   echo "fuzz/run.sh: findings in $findings/default/crashes and hangs; replay one with:" >&2
-  echo "  dotnet fuzz/MtaSts.Fuzz/bin/Debug/net10.0/MtaSts.Fuzz.dll $target --replay <file>" >&2
+  echo "  dotnet fuzz/MtaSts.Fuzz/bin/Debug/net10.0/MtaSts.Fuzz.dll $target --replay <file>   (after: dotnet build fuzz/MtaSts.Fuzz)" >&2
   exit 1
 fi

@@ -218,6 +218,11 @@ internal static class PostfixCommand
         };
         option.Validators.Add(result =>
         {
+            if (result.Errors.Any() || result.Tokens.Any(token => !double.TryParse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            {
+                return; // not a number: the parser reports that itself (reading the value here would throw)
+            }
+
             var value = result.GetValueOrDefault<double>();
             if (!(value is >= 0.1 and <= 86_400))
             {

@@ -1,3 +1,3 @@
 using MtaSts.Cli;
 
-return await CliApp.CreateRootCommand().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await CliApp.RunAsync(args).ConfigureAwait(false);

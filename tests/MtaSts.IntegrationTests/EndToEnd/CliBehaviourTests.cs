@@ -22,6 +22,21 @@ public sealed class CliBehaviourTests(WorldFixture fixture) : IClassFixture<Worl
     }
 
     [Theory]
+    [InlineData("resolve", "--concurrency", "abc")]
+    [InlineData("plan", "--dns-retries", "many")]
+    [InlineData("postfix", "--lookup-timeout", "soon")]
+    [InlineData("frobnicate", "x", "y")]
+    public async Task ACommandLineThatDoesNotParse_IsAUsageError_ExitTwo(string command, string option, string value)
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(command, option, value, "x.test");
+
+        Assert.Equal(ExitCodes.InvalidInput, exitCode);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("see mta-sts --help", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.Int32", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("1e300")]
     [InlineData("0")]
     [InlineData("-5")]

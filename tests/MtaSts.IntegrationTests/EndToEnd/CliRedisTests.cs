@@ -17,27 +17,11 @@ public sealed class CliRedisTests(WorldFixture world, RedisServerFixture redis) 
     [Fact]
     public async Task STS_3_3_m_Cli_Restart_OnRedis_AppliesTheStoredEnforcePolicyWhenDnsAndHttpsFail()
     {
-        var domain = WorldFixture.UniqueDomain("cli-redis-restart");
-        var store = Store("restart");
-        world.World.PublishPolicy(domain, "rr1", MtaStsMode.Enforce, 604800, "mx1." + domain);
-        var first = await CliRunner.RunProcessAsync(["resolve", "--json", "--store", store, domain, .. WorldArguments()]);
-        Assert.True(first.ExitCode == 0, first.Output + first.Error);
+        var (exitCode, json) = await CliRunner.RestartWhileDiscoveryFailsAsync(world.World, "cli-redis-restart", ["--store", Store("restart")]);
 
-        world.World.Dns.SetFault("_mta-sts." + domain, DnsFault.ServerFailure);
-        world.World.PolicyHost.SetResponse("mta-sts." + domain, new PolicyResponse { StatusCode = 500 });
-        try
-        {
-            var second = await CliRunner.RunProcessAsync(["resolve", "--json", "--store", store, domain, .. WorldArguments()]);
-
-            Assert.True(second.ExitCode == 0, second.Output + second.Error);
-            var json = Json(second.Output);
-            Assert.Equal("enforce", json.GetProperty("mode").GetString());
-            Assert.Equal("cache-after-failure", json.GetProperty("source").GetString());
-        }
-        finally
-        {
-            world.World.Dns.ClearFault("_mta-sts." + domain);
-        }
+        Assert.Equal(0, exitCode);
+        Assert.Equal("enforce", json.GetProperty("mode").GetString());
+        Assert.Equal("cache-after-failure", json.GetProperty("source").GetString());
     }
 
     [Fact]
@@ -91,5 +75,5 @@ public sealed class CliRedisTests(WorldFixture world, RedisServerFixture redis) 
         Assert.DoesNotContain("Exception", result.Output + result.Error, StringComparison.Ordinal);
     }
 
-    private static JsonElement Json(string output) => JsonDocument.Parse(output.Trim()).RootElement.Clone();
+    private static JsonElement Json(string output) => CliRunner.JsonLine(output);
 }

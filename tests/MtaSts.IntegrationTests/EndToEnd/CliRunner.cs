@@ -51,6 +51,40 @@ internal static class CliRunner
     }
 
     /// <summary>--name-server, --trust-anchor (the world's root written to a PEM file), --policy-host-port, --allow-private-policy-hosts and --timeout.</summary>
+    /// <summary>
+    /// The restart scenario (RFC 8461 §3.3): process 1 fetches an <c>enforce</c> policy; process 2, a fresh runtime with
+    /// the same <paramref name="storeArguments"/>, resolves while discovery answers SERVFAIL and the policy host 500.
+    /// Returns process 2's exit code and JSON line.
+    /// </summary>
+    public static async Task<(int ExitCode, System.Text.Json.JsonElement Json)> RestartWhileDiscoveryFailsAsync(MtaStsTestWorld world, string label, string[] storeArguments)
+    {
+        var domain = WorldFixture.UniqueDomain(label);
+        world.PublishPolicy(domain, "r1", MtaStsMode.Enforce, 604800, "mx1." + domain);
+        var first = await RunProcessAsync(["resolve", "--json", .. storeArguments, domain, .. WorldArguments(world)]);
+        Assert.True(first.ExitCode == 0, first.Output + first.Error);
+        Assert.Equal("fetched", JsonLine(first.Output).GetProperty("source").GetString());
+
+        world.Dns.SetFault("_mta-sts." + domain, DnsFault.ServerFailure);
+        world.PolicyHost.SetResponse("mta-sts." + domain, new PolicyResponse { StatusCode = 500 });
+        try
+        {
+            var second = await RunProcessAsync(["resolve", "--json", .. storeArguments, domain, .. WorldArguments(world)]);
+            Assert.True(second.Error.Length == 0, second.Error);
+            return (second.ExitCode, JsonLine(second.Output));
+        }
+        finally
+        {
+            world.Dns.ClearFault("_mta-sts." + domain);
+        }
+    }
+
+    /// <summary>The one JSON object of a single-line output.</summary>
+    public static System.Text.Json.JsonElement JsonLine(string output)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(output.Trim());
+        return document.RootElement.Clone();
+    }
+
     public static string[] WorldArguments(MtaStsTestWorld world)
     {
         var pem = Path.Combine(Path.GetTempPath(), $"mtasts-root-{Guid.NewGuid():N}.pem");

@@ -479,31 +479,8 @@ public sealed class CliStoreTests(WorldFixture fixture) : IClassFixture<WorldFix
         Assert.Equal(CacheCommand.ImportForm.Empty, CacheCommand.DetectForm(["", "# nothing"]));
     }
 
-    /// <summary>
-    /// Process 1 fetches an <c>enforce</c> policy; process 2, a fresh runtime with the same <paramref name="storeArguments"/>,
-    /// resolves while discovery answers SERVFAIL and the policy host 500. Returns process 2's exit code and JSON line.
-    /// </summary>
-    private async Task<(int ExitCode, JsonElement Json)> RestartWhileDiscoveryFailsAsync(string label, string[] storeArguments)
-    {
-        var domain = WorldFixture.UniqueDomain(label);
-        World.PublishPolicy(domain, "r1", MtaStsMode.Enforce, 604800, "mx1." + domain);
-        var first = await CliRunner.RunProcessAsync(["resolve", "--json", .. storeArguments, domain, .. WorldArguments()]);
-        Assert.True(first.ExitCode == 0, first.Output + first.Error);
-        Assert.Equal("fetched", Json(first.Output).GetProperty("source").GetString());
-
-        World.Dns.SetFault("_mta-sts." + domain, DnsFault.ServerFailure);
-        World.PolicyHost.SetResponse("mta-sts." + domain, new PolicyResponse { StatusCode = 500 });
-        try
-        {
-            var second = await CliRunner.RunProcessAsync(["resolve", "--json", .. storeArguments, domain, .. WorldArguments()]);
-            Assert.True(second.Error.Length == 0, second.Error);
-            return (second.ExitCode, Json(second.Output));
-        }
-        finally
-        {
-            World.Dns.ClearFault("_mta-sts." + domain);
-        }
-    }
+    private Task<(int ExitCode, JsonElement Json)> RestartWhileDiscoveryFailsAsync(string label, string[] storeArguments) =>
+        CliRunner.RestartWhileDiscoveryFailsAsync(World, label, storeArguments);
 
     /// <summary>Exit code 2, nothing on standard output, and a message on standard error that names the problem.</summary>
     private static async Task AssertUsageErrorAsync(string[] args, string message)

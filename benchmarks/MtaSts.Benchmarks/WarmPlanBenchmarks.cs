@@ -44,7 +44,7 @@ public class WarmPlanBenchmarks
         var settled = _planner.PlanDeliveryAsync(Domain).GetAwaiter().GetResult();
         var warm = _planner.PlanDeliveryAsync(Domain);
         if (!warm.IsCompletedSuccessfully || !ReferenceEquals(warm.Result, settled) || settled.Status != DeliveryPlanStatus.Deliver
-            || settled.Hosts[0].Authentication != MxAuthentication.DaneEe || settled.Hosts[1].Authentication != MxAuthentication.Pkix)
+            || settled.Hosts[0].CertificateRequirement.Authentication != MxAuthentication.DaneEe || settled.Hosts[1].CertificateRequirement.Authentication != MxAuthentication.Pkix)
         {
             throw new InvalidOperationException("The planner did not warm up: " + settled);
         }

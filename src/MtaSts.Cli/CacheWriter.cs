@@ -222,7 +222,7 @@ internal static class CacheWriter
 
     /// <summary>The mode of a stored policy; <c>invalid</c> when its text no longer parses, <c>-</c> without a policy.</summary>
     private static string ModeName(MtaStsMode? mode, StoredPolicy entry) =>
-        mode is { } known ? CliText.Mode(known) : entry.HasPolicy ? "invalid" : "-";
+        mode is { } known ? known.ToToken() : entry.HasPolicy ? "invalid" : "-";
 
     private static string FailureName(StoredBackoff backoff) => MtaStsResolution.GetReportResultType(backoff.Failure) ?? backoff.Failure.ToString();
 

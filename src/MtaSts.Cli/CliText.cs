@@ -10,24 +10,6 @@ internal static class CliText
     // `>`, `§`, `'` and non-ASCII names stay readable (control characters are still escaped).
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The mode word of the outputs: <c>enforce</c>, <c>testing</c>, <c>none</c>.</summary>
-    public static string Mode(MtaStsMode mode) => mode switch
-    {
-        MtaStsMode.Enforce => "enforce",
-        MtaStsMode.Testing => "testing",
-        _ => "none",
-    };
-
-    /// <summary>The outcome word of the outputs: <c>policy</c>, <c>no-policy</c>, <c>fetch-failure</c>, <c>dns-failure</c>.</summary>
-    public static string Outcome(MtaStsOutcome outcome) => outcome switch
-    {
-        MtaStsOutcome.Policy => "policy",
-        MtaStsOutcome.NoPolicy => "no-policy",
-        MtaStsOutcome.FetchFailure => "fetch-failure",
-        MtaStsOutcome.DnsFailure => "dns-failure",
-        _ => "unknown",
-    };
-
     /// <summary>One JSON value on one line, written by <paramref name="write"/>.</summary>
     public static string Json(Action<Utf8JsonWriter> write)
     {

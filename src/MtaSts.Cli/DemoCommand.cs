@@ -200,7 +200,7 @@ internal static class DemoCommand
             var record = await PlanCommand.PlanOneAsync(planner, example.Domain, cancellationToken).ConfigureAwait(false);
             var hosts = record.Plan?.Hosts ?? [];
             var asExpected = hosts.Count == example.Expected.Length
-                && hosts.Zip(example.Expected).All(pair => pair.First.Host == pair.Second.Host && pair.First.Use == pair.Second.Use && pair.First.Authentication == pair.Second.Authentication);
+                && hosts.Zip(example.Expected).All(pair => pair.First.Host == pair.Second.Host && pair.First.IsUsable == pair.Second.Use && pair.First.CertificateRequirement.Authentication == pair.Second.Authentication);
             unexpected += asExpected ? 0 : 1;
             if (!json)
             {

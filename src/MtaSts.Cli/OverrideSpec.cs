@@ -10,13 +10,7 @@ internal static class OverrideSpec
     public const string Usage = "<domain>=enforce|disable|policy:<file>";
 
     /// <summary>The token the outputs use for an override kind: <c>enforce</c>, <c>disable</c>, <c>policy</c>, or <see langword="null"/> for none.</summary>
-    public static string? Token(MtaStsOverrideKind kind) => kind switch
-    {
-        MtaStsOverrideKind.Enforce => "enforce",
-        MtaStsOverrideKind.Disable => "disable",
-        MtaStsOverrideKind.StaticPolicy => "policy",
-        _ => null,
-    };
+    public static string? Token(MtaStsOverrideKind kind) => kind == MtaStsOverrideKind.None ? null : kind.ToToken();
 
     /// <summary>Reads one value (reading the pinned policy's file); throws <see cref="ArgumentException"/> whose message names the problem.</summary>
     public static (string Domain, MtaStsPolicyOverride Override) Parse(string text)

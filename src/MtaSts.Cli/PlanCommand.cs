@@ -93,13 +93,7 @@ internal static class PlanCommand
 internal sealed record PlanRecord(string Input, DeliveryPlan? Plan, string? Error, TimeSpan Elapsed)
 {
     /// <summary>The status word of the outputs: <c>deliver</c>, <c>defer</c>, <c>no-mail-service</c> or <c>invalid-input</c>.</summary>
-    public string Status => Plan?.Status switch
-    {
-        null => "invalid-input",
-        DeliveryPlanStatus.Deliver => "deliver",
-        DeliveryPlanStatus.Defer => "defer",
-        _ => "no-mail-service",
-    };
+    public string Status => Plan is null ? "invalid-input" : Plan.Status.ToToken();
 
     /// <summary>0 for a usable host or a definite "no mail service", 1 for a deferral, 2 for invalid input.</summary>
     public int ExitCode => Plan?.Status switch

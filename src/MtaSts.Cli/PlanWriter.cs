@@ -21,7 +21,7 @@ internal static class PlanWriter
             return $"{record.Input}: invalid-input ({elapsed} ms){Environment.NewLine}    error: {record.Error}{Environment.NewLine}";
         }
 
-        var rule = record.Plan.MtaSts is { } resolution ? OverrideSpec.Token(resolution.Override) : null;
+        var rule = record.Plan.MtaStsResolution is { } resolution ? OverrideSpec.Token(resolution.Override) : null;
         var overrideLine = rule is null ? string.Empty : $"  MTA-STS override: {rule}{Environment.NewLine}";
         return $"{record.Plan}{Environment.NewLine}{overrideLine}  ({elapsed} ms){Environment.NewLine}";
     }
@@ -41,19 +41,19 @@ internal static class PlanWriter
         json.WriteStringOrNull("error", record.ErrorText);
         json.WriteBoolean("mx_secure", plan?.MxSecure ?? false);
         json.WriteBoolean("implicit_mx", plan?.ImplicitMx ?? false);
-        WriteMtaSts(json, plan?.MtaSts);
+        WriteMtaSts(json, plan?.MtaStsResolution);
         json.WriteStartArray("mx");
         foreach (var host in plan?.Hosts ?? [])
         {
             json.WriteStartObject();
             json.WriteString("host", host.Host);
             json.WriteNumber("preference", host.Preference);
-            json.WriteBoolean("use", host.Use);
-            json.WriteBoolean("temporary", host.Temporary);
+            json.WriteBoolean("use", host.IsUsable);
+            json.WriteBoolean("temporary", !host.IsUsable);
             json.WriteBoolean("tls_required", host.TlsRequired);
-            json.WriteString("auth", AuthName(host.Authentication));
+            json.WriteString("auth", host.CertificateRequirement.Authentication.ToToken());
             json.WriteString("sni", host.Sni);
-            json.WriteString("dane", DaneName(host.Dane));
+            json.WriteString("dane", host.Dane.ToToken());
             if (host.MtaStsMxMatch is { } match)
             {
                 json.WriteBoolean("mta_sts_match", match);
@@ -85,8 +85,8 @@ internal static class PlanWriter
         }
 
         json.WriteStartObject("mta_sts");
-        json.WriteString("outcome", CliText.Outcome(resolution.Outcome));
-        json.WriteStringOrNull("mode", resolution.Policy is { } policy ? CliText.Mode(policy.Mode) : null);
+        json.WriteString("outcome", resolution.Outcome.ToToken());
+        json.WriteStringOrNull("mode", resolution.Policy is { } policy ? policy.Mode.ToToken() : null);
         json.WriteStringOrNull("id", resolution.Record?.Id);
         json.WriteStringOrNull("failure", resolution.ReportResultType);
         json.WriteStringOrNull("override", OverrideSpec.Token(resolution.Override));
@@ -104,21 +104,4 @@ internal static class PlanWriter
         json.WriteEndArray();
     }
 
-
-    private static string AuthName(MxAuthentication authentication) => authentication switch
-    {
-        MxAuthentication.DaneEe => "dane-ee",
-        MxAuthentication.DaneTa => "dane-ta",
-        MxAuthentication.Pkix => "pkix",
-        _ => "none",
-    };
-
-    private static string DaneName(DaneStatus status) => status switch
-    {
-        DaneStatus.Usable => "usable",
-        DaneStatus.Unusable => "unusable",
-        DaneStatus.LookupFailed => "lookup-failed",
-        DaneStatus.Unavailable => "unavailable",
-        _ => "none",
-    };
 }

@@ -22,7 +22,7 @@ internal static class ResolutionWriter
         text.Append(name).Append("  ").Append(record.Outcome);
         if (resolution?.Policy is { } policy)
         {
-            text.Append("  mode=").Append(CliText.Mode(policy.Mode))
+            text.Append("  mode=").Append(policy.Mode.ToToken())
                 .Append("  mx=[").AppendJoin(", ", policy.MxPatterns).Append(']')
                 .Append("  max_age=").Append(policy.MaxAgeSeconds.ToString(CultureInfo.InvariantCulture));
         }
@@ -84,7 +84,7 @@ internal static class ResolutionWriter
         json.WriteString("outcome", record.Outcome);
         if (resolution?.Policy is { } policy)
         {
-            json.WriteString("mode", CliText.Mode(policy.Mode));
+            json.WriteString("mode", policy.Mode.ToToken());
             json.WriteStartArray("mx");
             foreach (var pattern in policy.MxPatterns)
             {
@@ -120,12 +120,5 @@ internal static class ResolutionWriter
 
 
     /// <summary>The RFC 8460 result type when there is one, otherwise a kebab-case name of the discovery failure (the same word in text and JSON).</summary>
-    internal static string FailureName(MtaStsResolution resolution) => resolution.ReportResultType ?? resolution.Failure switch
-    {
-        MtaStsFailure.RecordNotFound => "record-not-found",
-        MtaStsFailure.RecordInvalid => "record-invalid",
-        MtaStsFailure.MultipleRecords => "multiple-records",
-        MtaStsFailure.DnsFailure => "dns-failure",
-        _ => resolution.Failure.ToString(),
-    };
+    internal static string FailureName(MtaStsResolution resolution) => resolution.ReportResultType ?? resolution.Failure.ToToken();
 }

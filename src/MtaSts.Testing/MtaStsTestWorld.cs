@@ -154,13 +154,7 @@ public sealed class MtaStsTestWorld : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(mx);
         var text = new StringBuilder();
         text.Append("version: STSv1\r\n");
-        text.Append("mode: ").Append(mode switch
-        {
-            MtaStsMode.Enforce => "enforce",
-            MtaStsMode.Testing => "testing",
-            MtaStsMode.None => "none",
-            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown mode."),
-        }).Append("\r\n");
+        text.Append("mode: ").Append(Enum.IsDefined(mode) ? mode.ToToken() : throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown mode.")).Append("\r\n");
         foreach (var pattern in mx)
         {
             text.Append("mx: ").Append(pattern).Append("\r\n");

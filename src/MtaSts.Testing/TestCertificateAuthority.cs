@@ -62,19 +62,18 @@ public sealed class TestCertificateAuthority : IDisposable
     }
 
     /// <summary>Creates an authority with a new self-signed root (and a second, untrusted root for <see cref="TestCertificateKind.Untrusted"/>).</summary>
-    /// <param name="name">The root's common name.</param>
-    /// <returns>The authority.</returns>
-    public static TestCertificateAuthority Create(string name = "MtaSts Test Root") => Create(name, TimeProvider.System);
+    /// <returns>The authority, with the root's common name <c>MtaSts Test Root</c> and the system clock.</returns>
+    public static TestCertificateAuthority Create() => Create("MtaSts Test Root");
 
     /// <summary>Creates an authority whose validity periods are computed from <paramref name="timeProvider"/>.</summary>
     /// <param name="name">The root's common name.</param>
-    /// <param name="timeProvider">The clock that "now" comes from.</param>
+    /// <param name="timeProvider">The clock that "now" comes from; <see langword="null"/> for the system clock.</param>
     /// <returns>The authority.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
-    public static TestCertificateAuthority Create(string name, TimeProvider timeProvider)
+    public static TestCertificateAuthority Create(string name, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(timeProvider);
+        timeProvider ??= TimeProvider.System;
 
         var now = timeProvider.GetUtcNow();
         var root = CreateRoot(name, now);

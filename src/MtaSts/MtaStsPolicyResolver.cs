@@ -304,8 +304,8 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         _metrics.RecordResolution(result.Outcome, result.Source, result.Failure, _timeProvider.GetElapsedTime(started));
         if (activity is not null)
         {
-            activity.SetTag("mtasts.outcome", MtaStsMetrics.OutcomeName(result.Outcome));
-            activity.SetTag("mtasts.policy.source", MtaStsMetrics.SourceName(result.Source));
+            activity.SetTag("mtasts.outcome", result.Outcome.ToToken());
+            activity.SetTag("mtasts.policy.source", result.Source.ToToken());
             activity.SetTag("error.type", MtaStsMetrics.FailureName(result.Failure));
             if (result.Outcome is MtaStsOutcome.FetchFailure or MtaStsOutcome.DnsFailure)
             {

@@ -166,7 +166,7 @@ internal static class PostfixAnswers
             return new SocketmapReply(SocketmapStatus.Ok, DaneOnly);
         }
 
-        return plan.MtaSts?.Policy?.Mode switch
+        return plan.MtaStsResolution?.Policy?.Mode switch
         {
             MtaStsMode.Enforce => Secure(plan, settings.Match),
             MtaStsMode.Testing => settings.Testing switch
@@ -213,7 +213,7 @@ internal static class PostfixAnswers
         var names = new List<string>();
         if (form == MatchForm.Patterns)
         {
-            foreach (var pattern in plan.MtaSts?.Policy?.MxPatterns ?? [])
+            foreach (var pattern in plan.MtaStsResolution?.Policy?.MxPatterns ?? [])
             {
                 // Postfix's ".example.net" is any depth below example.net: looser than RFC 8461's one label (see MatchForm).
                 AddOnce(names, pattern.IsWildcard ? pattern.Pattern[1..] : pattern.Pattern);
@@ -223,7 +223,7 @@ internal static class PostfixAnswers
         {
             foreach (var host in plan.Hosts)
             {
-                if (host.Use && host.MtaStsMxMatch == true)
+                if (host.IsUsable && host.MtaStsMxMatch == true)
                 {
                     AddOnce(names, host.Host);
                 }

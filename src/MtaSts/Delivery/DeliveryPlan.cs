@@ -2,25 +2,6 @@ using MtaSts.Delivery;
 
 namespace MtaSts;
 
-/// <summary>What a delivery plan says about the recipient domain as a whole.</summary>
-public enum DeliveryPlanStatus
-{
-    /// <summary>At least one MX host may be used now (<see cref="MxDecision.Use"/>); try the usable hosts in the order given.</summary>
-    Deliver = 0,
-
-    /// <summary>
-    /// Nothing may be delivered now, but later may succeed: the MX lookup failed (RFC 7672 §2.1.2), or every host was
-    /// skipped for a temporary reason (a DANE lookup failed, no addresses, an MTA-STS <c>enforce</c> mismatch after the
-    /// TXT record was checked again, DANE required but not available). Queue the message and retry (RFC 5321 §4.5.4.1); never bounce it for this.
-    /// </summary>
-    Defer,
-
-    /// <summary>
-    /// The domain accepts no mail: it publishes the null MX (RFC 7505) or does not exist (NXDOMAIN). Permanent.
-    /// </summary>
-    NoMailService,
-}
-
 /// <summary>
 /// The answer of <see cref="IDeliveryPlanner.PlanDeliveryAsync"/>: the MX hosts of a recipient domain in the order to
 /// try them, each with a decision (use or skip, TLS required or opportunistic, how to authenticate, the SNI), and why.
@@ -58,13 +39,13 @@ public sealed class DeliveryPlan
     /// The MTA-STS resolution the decisions were made with (after a TXT re-check, the newer one), or
     /// <see langword="null"/> when no host was evaluated (no mail service, MX lookup failed).
     /// </summary>
-    public MtaStsResolution? MtaSts { get; init; }
+    public MtaStsResolution? MtaStsResolution { get; init; }
 
     /// <summary>Sentences explaining the plan as a whole: the MX answer, the MTA-STS answer, any TXT re-check, the status.</summary>
     public IReadOnlyList<string> Reasons { get; init; } = [];
 
     /// <summary>The hosts that may be used now, in the order to try them.</summary>
-    public IEnumerable<MxDecision> UsableHosts => Hosts.Where(static host => host.Use);
+    public IEnumerable<MxDecision> UsableHosts => Hosts.Where(static host => host.IsUsable);
 
     /// <summary>The plan as a small table: one header line, one row per host with its reasons indented below.</summary>
     /// <returns>Readable text, several lines.</returns>

@@ -247,7 +247,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
                 ? "DANE is required for this domain (MtaStsOptions.DaneRequiredDomains): only hosts with usable, DNSSEC-secure TLSA records may be used (RFC 7672 §2.2, §6)."
                 : "DANE is required for this domain (MtaStsOptions.DaneRequiredDomains), but the MX answer is not DNSSEC-secure: delivery is deferred (RFC 7672 §2.2.1).");
         }
-        if (!decisions.Exists(static d => d.Use) && decisions.Exists(DeliveryRules.SkippedForMtaStsMismatch)
+        if (!decisions.Exists(static d => d.IsUsable) && decisions.Exists(DeliveryRules.SkippedForMtaStsMismatch)
             && resolution.Policy is { Mode: MtaStsMode.Enforce } enforced)
         {
             Log.PolicyRecheck(_logger, domain, resolution.Record?.Id);
@@ -273,7 +273,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         }
 
         // The status sentence comes last: logs, the activity status and the CLI show the last reason of a deferral.
-        var usable = decisions.Count(static d => d.Use);
+        var usable = decisions.Count(static d => d.IsUsable);
         var status = usable > 0 ? DeliveryPlanStatus.Deliver : DeliveryPlanStatus.Defer;
         reasons.Add(status == DeliveryPlanStatus.Deliver
             ? $"{usable} of {decisions.Count} host(s) usable now."
@@ -286,17 +286,17 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
             MxSecure = mx.Secure,
             ImplicitMx = mx.Status == MxLookupStatus.ImplicitMx,
             Hosts = decisions,
-            MtaSts = resolution,
+            MtaStsResolution = resolution,
             Reasons = reasons,
         };
 
         foreach (var decision in decisions)
         {
-            if (!decision.Use)
+            if (!decision.IsUsable)
             {
                 Log.HostSkipped(_logger, decision.Host, domain, decision.ReportResultType ?? "no result type", decision.Reasons[^1]);
             }
-            else if (decision.Dane == DaneStatus.Usable && decision.MtaStsMxMatch == false && plan.MtaSts?.Policy is { } policy)
+            else if (decision.Dane == DaneStatus.Usable && decision.MtaStsMxMatch == false && plan.MtaStsResolution?.Policy is { } policy)
             {
                 Log.DaneOverridesMtaSts(_logger, decision.Host, domain, policy.Mode);
             }
@@ -354,7 +354,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
 
         if (activity is not null)
         {
-            activity.SetTag("mtasts.plan.status", MtaStsMetrics.PlanStatusName(plan.Status));
+            activity.SetTag("mtasts.plan.status", plan.Status.ToToken());
             activity.SetTag("mtasts.plan.hosts", plan.Hosts.Count);
             activity.SetTag("mtasts.plan.usable_hosts", usable);
             if (plan.Status == DeliveryPlanStatus.Defer)
@@ -371,7 +371,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         var usable = 0;
         foreach (var host in plan.Hosts)
         {
-            usable += host.Use ? 1 : 0;
+            usable += host.IsUsable ? 1 : 0;
         }
 
         return usable;
@@ -402,7 +402,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         MtaStsOutcome.Policy when resolution.Policy is { Mode: MtaStsMode.None } =>
             $"MTA-STS: mode none{Id(resolution)}: treated as no policy (RFC 8461 §5).",
         MtaStsOutcome.Policy when resolution.Policy is { } policy =>
-            $"MTA-STS: mode {DeliveryText.ModeName(policy.Mode)}{Id(resolution)}, mx {string.Join(", ", policy.MxPatterns)}, {SourceText(resolution)}.",
+            $"MTA-STS: mode {policy.Mode.ToToken()}{Id(resolution)}, mx {string.Join(", ", policy.MxPatterns)}, {SourceText(resolution)}.",
         MtaStsOutcome.NoPolicy => "MTA-STS: no policy.",
         MtaStsOutcome.FetchFailure =>
             $"MTA-STS: a record exists but no policy could be fetched ({resolution.ReportResultType ?? "failure"}{(resolution.Evidence is { } evidence ? ": " + evidence.Message : string.Empty)}); delivering as without MTA-STS (RFC 8461 §3.3).",

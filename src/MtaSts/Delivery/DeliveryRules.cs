@@ -33,7 +33,7 @@ internal static class DeliveryRules
 
     /// <summary>Whether a decision skipped its host because of an MTA-STS MX-name mismatch (what a TXT re-check may cure).</summary>
     public static bool SkippedForMtaStsMismatch(MxDecision decision) =>
-        !decision.Use && decision.MtaStsMxMatch == false && decision.ReportResultType == ValidationFailure;
+        !decision.IsUsable && decision.MtaStsMxMatch == false && decision.ReportResultType == ValidationFailure;
 
     /// <summary>The MTA-STS policy in force for MX checks: one of mode enforce or testing; <see langword="null"/> otherwise.</summary>
     public static MtaStsPolicy? PolicyInForce(MtaStsResolution resolution) =>
@@ -139,7 +139,7 @@ internal static class DeliveryRules
             reasons.Add($"{PolicyText(context.MtaSts, policy)}: {host.Name} matches; the certificate is checked by DANE alone (decision A-13).");
         }
 
-        return decision.Use(tlsRequired: true, authentication, dane.BaseDomain, requirement, reportResultType: null);
+        return decision.Use(tlsRequired: true, dane.BaseDomain, requirement, reportResultType: null);
     }
 
     /// <summary>
@@ -185,7 +185,7 @@ internal static class DeliveryRules
             reasons.Add(tlsRequiredByDane
                 ? "No MTA-STS policy in force: TLS required (DANE), certificate not authenticated."
                 : "No DANE and no MTA-STS policy in force: opportunistic TLS (RFC 7672 §2.2, RFC 8461 §5).");
-            return decision.Use(tlsRequiredByDane, MxAuthentication.None, sni, Requirement(context, host, MxAuthentication.None, enforce: true), reportResultType: null);
+            return decision.Use(tlsRequiredByDane, sni, Requirement(context, host, MxAuthentication.None, enforce: true), reportResultType: null);
         }
 
         var policyText = PolicyText(context.MtaSts, policy);
@@ -195,7 +195,7 @@ internal static class DeliveryRules
             if (match == true)
             {
                 reasons.Add($"{policyText}: {host.Name} matches the mx patterns ({Patterns(policy)}); TLS required, certificate checked with PKIX for {host.Name} (RFC 8461 §4).");
-                return decision.Use(tlsRequired: true, MxAuthentication.Pkix, sni, pkix, reportResultType: null);
+                return decision.Use(tlsRequired: true, sni, pkix, reportResultType: null);
             }
 
             reasons.Add($"{policyText}: {host.Name} matches none of the mx patterns ({Patterns(policy)}); host skipped for now (RFC 8461 §4.1, §5, §8.4; reason code {MxMismatchReasonCode}).");
@@ -207,11 +207,11 @@ internal static class DeliveryRules
         if (match == true)
         {
             reasons.Add($"{policyText}: {host.Name} matches the mx patterns ({Patterns(policy)}); certificate checked with PKIX for {host.Name}, failures reported but not enforced (RFC 8461 §5).");
-            return decision.Use(tlsRequiredByDane, MxAuthentication.Pkix, sni, reportOnly, reportResultType: null);
+            return decision.Use(tlsRequiredByDane, sni, reportOnly, reportResultType: null);
         }
 
         reasons.Add($"{policyText}: {host.Name} matches none of the mx patterns ({Patterns(policy)}); delivering anyway, the failure is to be reported (RFC 8461 §5; reason code {MxMismatchReasonCode}).");
-        return decision.Use(tlsRequiredByDane, MxAuthentication.Pkix, sni, reportOnly, ValidationFailure);
+        return decision.Use(tlsRequiredByDane, sni, reportOnly, ValidationFailure);
     }
 
     /// <summary>
@@ -252,7 +252,7 @@ internal static class DeliveryRules
     private static string Patterns(MtaStsPolicy policy) => policy.MxPatterns.Count == 0 ? "none" : string.Join(", ", policy.MxPatterns);
 
     private static string PolicyText(MtaStsResolution resolution, MtaStsPolicy policy) =>
-        $"MTA-STS {DeliveryText.ModeName(policy.Mode)}{(resolution.Record is { } record ? $" (id {record.Id})" : string.Empty)}";
+        $"MTA-STS {policy.Mode.ToToken()}{(resolution.Record is { } record ? $" (id {record.Id})" : string.Empty)}";
 
     /// <summary>Puts the common fields of a decision together.</summary>
     private sealed class Builder(Context context, MxHost host, TlsaLookupResult dane, bool? match, List<string> reasons)
@@ -260,20 +260,18 @@ internal static class DeliveryRules
         /// <summary>The addresses the decision carries: the lookup's, less any the options leave out.</summary>
         public IReadOnlyList<System.Net.IPAddress> Addresses { get; set; } = dane.Addresses;
 
-        public MxDecision Use(bool tlsRequired, MxAuthentication authentication, string sni, CertificateRequirement requirement, string? reportResultType) =>
-            Build(use: true, tlsRequired, authentication, sni, requirement, reportResultType);
+        public MxDecision Use(bool tlsRequired, string sni, CertificateRequirement requirement, string? reportResultType) =>
+            Build(use: true, tlsRequired, sni, requirement, reportResultType);
 
         public MxDecision Skip(bool tlsRequired, MxAuthentication authentication, string? reportResultType, string? sni = null, CertificateRequirement? requirement = null) =>
-            Build(use: false, tlsRequired, authentication, sni ?? host.Name, requirement ?? Requirement(context, host, authentication, enforce: true), reportResultType);
+            Build(use: false, tlsRequired, sni ?? host.Name, requirement ?? Requirement(context, host, authentication, enforce: true), reportResultType);
 
-        private MxDecision Build(bool use, bool tlsRequired, MxAuthentication authentication, string sni, CertificateRequirement requirement, string? reportResultType) => new()
+        private MxDecision Build(bool use, bool tlsRequired, string sni, CertificateRequirement requirement, string? reportResultType) => new()
         {
             Host = host.Name,
             Preference = host.Preference,
-            Use = use,
-            Temporary = !use,
+            IsUsable = use,
             TlsRequired = tlsRequired,
-            Authentication = authentication,
             Sni = sni,
             Dane = dane.Status,
             TlsaRecords = dane.Records,

@@ -6,40 +6,8 @@ namespace MtaSts.Delivery;
 /// <summary>Words and tables for delivery plans (the CLI and <c>ToString</c> share them).</summary>
 internal static class DeliveryText
 {
-    public static string StatusName(DeliveryPlanStatus status) => status switch
-    {
-        DeliveryPlanStatus.Deliver => "deliver",
-        DeliveryPlanStatus.Defer => "defer",
-        DeliveryPlanStatus.NoMailService => "no-mail-service",
-        _ => "unknown",
-    };
-
-    public static string AuthenticationName(MxAuthentication authentication) => authentication switch
-    {
-        MxAuthentication.DaneEe => "dane-ee",
-        MxAuthentication.DaneTa => "dane-ta",
-        MxAuthentication.Pkix => "pkix",
-        _ => "none",
-    };
-
-    public static string DaneName(DaneStatus status) => status switch
-    {
-        DaneStatus.Usable => "usable",
-        DaneStatus.Unusable => "unusable",
-        DaneStatus.LookupFailed => "lookup-failed",
-        DaneStatus.Unavailable => "unavailable",
-        _ => "none",
-    };
-
-    public static string ModeName(MtaStsMode mode) => mode switch
-    {
-        MtaStsMode.Enforce => "enforce",
-        MtaStsMode.Testing => "testing",
-        _ => "none",
-    };
-
-    /// <summary>"yes", "later" (skipped for now) or "no" (skipped for good).</summary>
-    public static string UseName(MxDecision decision) => decision.Use ? "yes" : decision.Temporary ? "later" : "no";
+    /// <summary>"yes", or "later" (skipped for now; the planner never skips a host for good).</summary>
+    public static string UseName(MxDecision decision) => decision.IsUsable ? "yes" : "later";
 
     /// <summary>A TLSA record shortened for a sentence: <c>3 1 1 ABCDEF012345…</c>.</summary>
     public static string ShortRecord(TlsaAssociation record)
@@ -61,7 +29,7 @@ internal static class DeliveryText
         return resolution.Outcome switch
         {
             MtaStsOutcome.Policy when resolution.Policy is { } policy =>
-                $"MTA-STS {ModeName(policy.Mode)}{(resolution.Record is { } record ? " id " + record.Id : string.Empty)}",
+                $"MTA-STS {policy.Mode.ToToken()}{(resolution.Record is { } record ? " id " + record.Id : string.Empty)}",
             MtaStsOutcome.NoPolicy => "no MTA-STS policy",
             MtaStsOutcome.FetchFailure => "MTA-STS fetch failed",
             MtaStsOutcome.DnsFailure => "MTA-STS lookup failed",
@@ -71,13 +39,13 @@ internal static class DeliveryText
 
     public static string FormatLine(MxDecision decision) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{decision.Preference} {decision.Host}: use={UseName(decision)} tls={(decision.TlsRequired ? "required" : "opportunistic")} auth={AuthenticationName(decision.Authentication)} sni={decision.Sni} dane={DaneName(decision.Dane)}{(decision.Reasons.Count > 0 ? " - " + decision.Reasons[0] : string.Empty)}");
+            $"{decision.Preference} {decision.Host}: use={UseName(decision)} tls={(decision.TlsRequired ? "required" : "opportunistic")} auth={decision.CertificateRequirement.Authentication.ToToken()} sni={decision.Sni} dane={decision.Dane.ToToken()}{(decision.Reasons.Count > 0 ? " - " + decision.Reasons[0] : string.Empty)}");
 
     /// <summary>The plan as a table: a header line, a column header, one row per host with its reasons below, then the plan's reasons.</summary>
     public static string Format(DeliveryPlan plan)
     {
         var text = new StringBuilder();
-        text.Append(plan.Domain).Append(": ").Append(StatusName(plan.Status));
+        text.Append(plan.Domain).Append(": ").Append(plan.Status.ToToken());
         var notes = new List<string>(3);
         if (plan.ImplicitMx)
         {
@@ -89,9 +57,9 @@ internal static class DeliveryText
             notes.Add(plan.MxSecure ? "MX secure" : "MX insecure");
         }
 
-        if (plan.MtaSts is not null)
+        if (plan.MtaStsResolution is not null)
         {
-            notes.Add(MtaStsSummary(plan.MtaSts));
+            notes.Add(MtaStsSummary(plan.MtaStsResolution));
         }
 
         if (notes.Count > 0)
@@ -108,9 +76,9 @@ internal static class DeliveryText
                 host.Host,
                 UseName(host),
                 host.TlsRequired ? "required" : "opportunistic",
-                AuthenticationName(host.Authentication),
+                host.CertificateRequirement.Authentication.ToToken(),
                 host.Sni,
-                DaneName(host.Dane),
+                host.Dane.ToToken(),
             }).ToList();
             var widths = new int[header.Length];
             for (var column = 0; column < header.Length; column++)

@@ -7,7 +7,7 @@ namespace MtaSts;
 /// <summary>The decision for one MX host of a <see cref="DeliveryPlan"/>: whether to use it now, and how.</summary>
 /// <remarks>
 /// <para>
-/// How to act on it: skip a host whose <see cref="Use"/> is <see langword="false"/>. Otherwise connect (to
+/// How to act on it: skip a host whose <see cref="IsUsable"/> is <see langword="false"/>. Otherwise connect (to
 /// <see cref="Addresses"/>), issue STARTTLS with <see cref="Sni"/> as the server name, and check the certificate with
 /// <see cref="CreateCertificateValidationCallback"/>. When <see cref="TlsRequired"/> is <see langword="true"/>, a server
 /// without STARTTLS, a failed handshake or a rejected certificate means: move on to the next host, or defer — never
@@ -40,14 +40,11 @@ public sealed class MxDecision
     /// <summary>The MX preference (lower is tried first); 0 for an implicit MX.</summary>
     public int Preference { get; init; }
 
-    /// <summary>Whether the host may be used now.</summary>
-    public required bool Use { get; init; }
-
     /// <summary>
-    /// For a skipped host: whether the reason is temporary (try again later). Every skip the planner makes is
-    /// temporary (RFC 8461 §5 and §8.4, RFC 7672 §2.1.2); <see langword="false"/> for a usable host.
+    /// Whether the host may be used now. A host that may not is skipped for now, never for good: every reason the
+    /// planner has to skip a host may pass (RFC 8461 §5 and §8.4, RFC 7672 §2.1.2), so plan again on the next attempt.
     /// </summary>
-    public bool Temporary { get; init; }
+    public required bool IsUsable { get; init; }
 
     /// <summary>
     /// Whether delivery through this host must use TLS (no cleartext fallback): DANE found a secure TLSA RRset, or an
@@ -55,9 +52,6 @@ public sealed class MxDecision
     /// failed (its DANE status is unknown, so the safe answer).
     /// </summary>
     public required bool TlsRequired { get; init; }
-
-    /// <summary>How the server certificate is authenticated.</summary>
-    public required MxAuthentication Authentication { get; init; }
 
     /// <summary>
     /// The server name to send in the TLS SNI extension: the TLSA base domain when DANE applies (RFC 7672 §8.1), the MX

@@ -55,8 +55,8 @@ internal sealed class MtaStsMetrics : IDisposable
     /// <summary>Records one finished resolution. Allocation-free for the constant tag strings used here.</summary>
     public void RecordResolution(MtaStsOutcome outcome, PolicySource source, MtaStsFailure failure, TimeSpan elapsed)
     {
-        var outcomeTag = new KeyValuePair<string, object?>("mtasts.outcome", OutcomeName(outcome));
-        var sourceTag = new KeyValuePair<string, object?>("mtasts.policy.source", SourceName(source));
+        var outcomeTag = new KeyValuePair<string, object?>("mtasts.outcome", outcome.ToToken());
+        var sourceTag = new KeyValuePair<string, object?>("mtasts.policy.source", source.ToToken());
         var errorTag = new KeyValuePair<string, object?>("error.type", FailureName(failure));
         _resolutions.Add(1, outcomeTag, sourceTag, errorTag);
         _resolutionDuration.Record(elapsed.TotalSeconds, outcomeTag, sourceTag, errorTag);
@@ -117,19 +117,11 @@ internal sealed class MtaStsMetrics : IDisposable
     /// <summary>Records one delivery plan. Allocation-free (constant tag strings); no domain or host names as tags.</summary>
     public void RecordPlan(DeliveryPlanStatus status, bool fromMemory, TimeSpan elapsed)
     {
-        var statusTag = new KeyValuePair<string, object?>("mtasts.plan.status", PlanStatusName(status));
+        var statusTag = new KeyValuePair<string, object?>("mtasts.plan.status", status.ToToken());
         var cacheTag = new KeyValuePair<string, object?>("mtasts.plan.cache", fromMemory ? "hit" : "miss");
         _plans.Add(1, statusTag, cacheTag);
         _planDuration.Record(elapsed.TotalSeconds, statusTag, cacheTag);
     }
-
-    internal static string PlanStatusName(DeliveryPlanStatus status) => status switch
-    {
-        DeliveryPlanStatus.Deliver => "deliver",
-        DeliveryPlanStatus.Defer => "defer",
-        DeliveryPlanStatus.NoMailService => "no-mail-service",
-        _ => "unknown",
-    };
 
     public void Dispose()
     {
@@ -139,35 +131,5 @@ internal sealed class MtaStsMetrics : IDisposable
         }
     }
 
-    internal static string OutcomeName(MtaStsOutcome outcome) => outcome switch
-    {
-        MtaStsOutcome.Policy => "policy",
-        MtaStsOutcome.NoPolicy => "no-policy",
-        MtaStsOutcome.FetchFailure => "fetch-failure",
-        MtaStsOutcome.DnsFailure => "dns-failure",
-        _ => "unknown",
-    };
-
-    internal static string SourceName(PolicySource source) => source switch
-    {
-        PolicySource.None => "none",
-        PolicySource.Fetched => "fetched",
-        PolicySource.Cache => "cache",
-        PolicySource.CacheAfterFailure => "cache-after-failure",
-        PolicySource.Override => "override",
-        _ => "unknown",
-    };
-
-    internal static string? FailureName(MtaStsFailure failure) => failure switch
-    {
-        MtaStsFailure.None => null,
-        MtaStsFailure.RecordNotFound => "record-not-found",
-        MtaStsFailure.RecordInvalid => "record-invalid",
-        MtaStsFailure.MultipleRecords => "multiple-records",
-        MtaStsFailure.DnsFailure => "dns-failure",
-        MtaStsFailure.PolicyFetchError => "sts-policy-fetch-error",
-        MtaStsFailure.PolicyInvalid => "sts-policy-invalid",
-        MtaStsFailure.WebPkiInvalid => "sts-webpki-invalid",
-        _ => "unknown",
-    };
+    internal static string? FailureName(MtaStsFailure failure) => failure == MtaStsFailure.None ? null : failure.ToToken();
 }

@@ -184,7 +184,7 @@ public static class MtaStsPolicyParser
 
             if (_mxLines == 0 && _mode is MtaStsMode.Enforce or MtaStsMode.Testing)
             {
-                _errors.Add("mx-missing", $"The policy has no 'mx' field; mode '{ModeName(_mode.Value)}' needs at least one.");
+                _errors.Add("mx-missing", $"The policy has no 'mx' field; mode '{_mode.Value.ToToken()}' needs at least one.");
             }
         }
 
@@ -545,13 +545,6 @@ public static class MtaStsPolicyParser
     }
 
     private static string KeyCode(string key) => key == "max_age" ? "max-age" : key;
-
-    private static string ModeName(MtaStsMode mode) => mode switch
-    {
-        MtaStsMode.Enforce => "enforce",
-        MtaStsMode.Testing => "testing",
-        _ => "none",
-    };
 
     private static string LowerSubstring(string text, int start, int length)
     {

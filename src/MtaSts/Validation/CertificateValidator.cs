@@ -47,7 +47,7 @@ public static class CertificateValidator
     /// The requirement is read once, here: later changes to its collections are not seen. The callback keeps no state
     /// between calls and may serve many connections at once. It ignores its
     /// <c>sender</c> argument (MailKit passes the host name, SslStream itself) and checks against
-    /// <see cref="CertificateRequirement.MxHost"/>. It returns <see cref="CertificateValidationResult.Accepted"/>: with
+    /// <see cref="CertificateRequirement.MxHost"/>. It returns <see langword="false"/> only for <see cref="CertificateVerdict.Rejected"/>: with
     /// <see cref="CertificateRequirement.Enforce"/> = <see langword="false"/> a failure is reported to the observer and the
     /// handshake goes ahead. It never throws: an exception from the check, or from the observer, becomes a
     /// <c>validation-failure</c> result (passed once more to the observer, whose exceptions are then ignored) and
@@ -77,13 +77,13 @@ public static class CertificateValidator
 
             if (observer is null)
             {
-                return result.Accepted;
+                return result.Verdict != CertificateVerdict.Rejected;
             }
 
             try
             {
                 observer(result);
-                return result.Accepted;
+                return result.Verdict != CertificateVerdict.Rejected;
             }
             catch (Exception e)
             {
@@ -97,7 +97,7 @@ public static class CertificateValidator
                     // The observer failed twice; the verdict stands without it.
                 }
 
-                return failure.Accepted;
+                return failure.Verdict != CertificateVerdict.Rejected;
             }
 #pragma warning restore CA1031
         };
@@ -113,7 +113,7 @@ public static class CertificateValidator
     /// </param>
     /// <param name="sslPolicyErrors">The TLS stack's own verdict: for PKIX its chain part is the platform's trust
     /// decision; its name part is ignored (the name is checked here); DANE ignores it entirely.</param>
-    /// <returns>The result; <see cref="CertificateValidationResult.Accepted"/> is what the callback returns. A certificate
+    /// <returns>The result; the callback returns <see langword="true"/> unless its <see cref="CertificateValidationResult.Verdict"/> is <see cref="CertificateVerdict.Rejected"/>. A certificate
     /// the platform cannot process gives a <c>validation-failure</c> result rather than an exception.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="requirement"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The requirement has no <see cref="CertificateRequirement.MxHost"/>, a

@@ -263,10 +263,10 @@ internal sealed class PreparedRequirement : IDisposable
     }
 
     private static CertificateValidationResult Pass(MxAuthentication authentication, string reason) =>
-        new() { Passed = true, Accepted = true, ResultType = null, Reason = reason, Authentication = authentication };
+        new() { Verdict = CertificateVerdict.Passed, ResultType = null, Reason = reason, Authentication = authentication };
 
     private CertificateValidationResult Fail(MxAuthentication authentication, string resultType, string reason) =>
-        new() { Passed = false, Accepted = !_enforce, ResultType = resultType, Reason = reason, Authentication = authentication };
+        new() { Verdict = _enforce ? CertificateVerdict.Rejected : CertificateVerdict.FailedButAllowed, ResultType = resultType, Reason = reason, Authentication = authentication };
 
     private static string Join(IEnumerable<string> names)
     {

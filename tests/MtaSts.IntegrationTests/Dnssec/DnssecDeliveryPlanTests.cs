@@ -18,7 +18,7 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
 
     private static void AssertEnforcePolicyFetched(DeliveryPlan plan, string domain)
     {
-        var sts = Assert.IsType<MtaStsResolution>(plan.MtaSts);
+        var sts = Assert.IsType<MtaStsResolution>(plan.MtaStsResolution);
         Assert.Equal(MtaStsOutcome.Policy, sts.Outcome);
         Assert.Equal(PolicySource.Fetched, sts.Source);
         Assert.Equal(MtaStsMode.Enforce, sts.Policy!.Mode);
@@ -39,10 +39,10 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
         Assert.Equal(["mx.secure.test", "mx2.secure.test"], plan.Hosts.Select(h => h.Host));
 
         var dane = plan.Hosts[0];
-        Assert.True(dane.Use, fixture.Unbound.UnboundOutput);
+        Assert.True(dane.IsUsable, fixture.Unbound.UnboundOutput);
         Assert.True(dane.TlsRequired);
         Assert.Equal(DaneStatus.Usable, dane.Dane);
-        Assert.Equal(MxAuthentication.DaneEe, dane.Authentication);
+        Assert.Equal(MxAuthentication.DaneEe, dane.CertificateRequirement.Authentication);
         Assert.Equal("mx.secure.test", dane.Sni);
         Assert.False(dane.MtaStsMxMatch);
         Assert.Null(dane.ReportResultType);
@@ -51,11 +51,11 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
 
         // mx2: an authenticated denial of TLSA, so the enforce policy decides, and it lists mx2.
         var sts = plan.Hosts[1];
-        Assert.True(sts.Use);
+        Assert.True(sts.IsUsable);
         Assert.Equal(DaneStatus.NotApplicable, sts.Dane);
         Assert.True(sts.MtaStsMxMatch);
         Assert.True(sts.TlsRequired);
-        Assert.Equal(MxAuthentication.Pkix, sts.Authentication);
+        Assert.Equal(MxAuthentication.Pkix, sts.CertificateRequirement.Authentication);
         Assert.Equal("mx2.secure.test", sts.Sni);
     }
 
@@ -73,11 +73,11 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
         var refused = await DecisionHandshake.RunAsync(dane, other);
 
         Assert.True(accepted.Succeeded, accepted.Describe);
-        Assert.True(accepted.Result.Passed);
+        Assert.Equal(CertificateVerdict.Passed, accepted.Result.Verdict);
         Assert.Equal(MxAuthentication.DaneEe, accepted.Result.Authentication);
         Assert.Equal("mx.secure.test", accepted.ServerNameSeen);
         Assert.False(refused.Succeeded);
-        Assert.False(refused.Result.Accepted);
+        Assert.Equal(CertificateVerdict.Rejected, refused.Result.Verdict);
         Assert.Equal("tlsa-invalid", refused.Result.ResultType);
     }
 
@@ -90,8 +90,8 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
         AssertEnforcePolicyFetched(plan, Aliased);
         var host = Assert.Single(plan.Hosts);
         Assert.Equal("alias.secure.test", host.Host);
-        Assert.True(host.Use);
-        Assert.Equal(MxAuthentication.DaneEe, host.Authentication);
+        Assert.True(host.IsUsable);
+        Assert.Equal(MxAuthentication.DaneEe, host.CertificateRequirement.Authentication);
         Assert.Equal("mx.secure.test", host.Sni);
         Assert.True(host.MtaStsMxMatch);
     }
@@ -109,8 +109,7 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
 
         Assert.True(host.MtaStsMxMatch);
         Assert.False(outcome.Succeeded);
-        Assert.False(outcome.Result.Passed);
-        Assert.False(outcome.Result.Accepted);
+        Assert.Equal(CertificateVerdict.Rejected, outcome.Result.Verdict);
         Assert.Equal("tlsa-invalid", outcome.Result.ResultType);
     }
 
@@ -127,8 +126,7 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
         AssertEnforcePolicyFetched(plan, Bogus);
         var host = Assert.Single(plan.Hosts);
         Assert.Equal("mx.bogus.test", host.Host);
-        Assert.False(host.Use);
-        Assert.True(host.Temporary);
+        Assert.False(host.IsUsable);
         Assert.True(host.TlsRequired);
         Assert.Equal(DaneStatus.LookupFailed, host.Dane);
         Assert.True(host.MtaStsMxMatch);
@@ -138,11 +136,11 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
         // The control: without DANE the same host passes MTA-STS, and a real handshake with its PKIX certificate works.
         var withoutDane = await PlanAsync(Bogus, o => o.DaneEnabled = false);
         var control = Assert.Single(withoutDane.Hosts);
-        Assert.True(control.Use);
-        Assert.Equal(MxAuthentication.Pkix, control.Authentication);
+        Assert.True(control.IsUsable);
+        Assert.Equal(MxAuthentication.Pkix, control.CertificateRequirement.Authentication);
         var handshake = await DecisionHandshake.RunAsync(control, fixture.Authority.GetServerCertificate("mx.bogus.test"));
         Assert.True(handshake.Succeeded, handshake.Describe);
-        Assert.True(handshake.Result.Passed);
+        Assert.Equal(CertificateVerdict.Passed, handshake.Result.Verdict);
     }
 
     // ---- insecure.test: MTA-STS decides ---------------------------------------------------------------------------
@@ -158,9 +156,9 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
         AssertEnforcePolicyFetched(plan, Insecure);
         var host = Assert.Single(plan.Hosts);
         Assert.Equal("mx.insecure.test", host.Host);
-        Assert.True(host.Use);
+        Assert.True(host.IsUsable);
         Assert.True(host.TlsRequired);
-        Assert.Equal(MxAuthentication.Pkix, host.Authentication);
+        Assert.Equal(MxAuthentication.Pkix, host.CertificateRequirement.Authentication);
         Assert.Equal("mx.insecure.test", host.Sni);
         Assert.Equal(DaneStatus.NotApplicable, host.Dane);
         Assert.Empty(host.TlsaRecords);
@@ -194,8 +192,7 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
 
         Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
         var host = Assert.Single(plan.Hosts);
-        Assert.False(host.Use);
-        Assert.True(host.Temporary);
+        Assert.False(host.IsUsable);
         Assert.True(host.MtaStsMxMatch);
         Assert.Equal("dane-required", host.ReportResultType);
     }
@@ -207,9 +204,9 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
         var plan = await PlanAsync(Secure, o => o.DaneRequiredDomains.Add(Secure));
 
         Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
-        Assert.True(plan.Hosts[0].Use);
-        Assert.Equal(MxAuthentication.DaneEe, plan.Hosts[0].Authentication);
-        Assert.False(plan.Hosts[1].Use);
+        Assert.True(plan.Hosts[0].IsUsable);
+        Assert.Equal(MxAuthentication.DaneEe, plan.Hosts[0].CertificateRequirement.Authentication);
+        Assert.False(plan.Hosts[1].IsUsable);
         Assert.True(plan.Hosts[1].MtaStsMxMatch);
         Assert.Equal("dane-required", plan.Hosts[1].ReportResultType);
     }

@@ -21,24 +21,22 @@ public sealed class PostfixAnswersTests
     private static MxDecision Host(string name, bool use = true, bool? match = true, DaneStatus dane = DaneStatus.NotApplicable, string? resultType = null) => new()
     {
         Host = name,
-        Use = use,
-        Temporary = !use,
+        IsUsable = use,
         TlsRequired = true,
-        Authentication = dane == DaneStatus.Usable ? MxAuthentication.DaneEe : MxAuthentication.Pkix,
         Sni = name,
         Dane = dane,
         MtaStsMxMatch = match,
         ReportResultType = resultType,
-        CertificateRequirement = new CertificateRequirement { Authentication = MxAuthentication.Pkix, MxHost = name },
+        CertificateRequirement = new CertificateRequirement { Authentication = dane == DaneStatus.Usable ? MxAuthentication.DaneEe : MxAuthentication.Pkix, MxHost = name },
     };
 
     private static DeliveryPlan Plan(MtaStsResolution? resolution, bool mxSecure, params MxDecision[] hosts) => new()
     {
         Domain = "example.test",
-        Status = hosts.Length == 0 ? DeliveryPlanStatus.Defer : hosts.Any(static h => h.Use) ? DeliveryPlanStatus.Deliver : DeliveryPlanStatus.Defer,
+        Status = hosts.Length == 0 ? DeliveryPlanStatus.Defer : hosts.Any(static h => h.IsUsable) ? DeliveryPlanStatus.Deliver : DeliveryPlanStatus.Defer,
         MxSecure = mxSecure,
         Hosts = hosts,
-        MtaSts = resolution,
+        MtaStsResolution = resolution,
     };
 
     private static string Answer(DeliveryPlan plan, PostfixAnswerSettings? settings = null) => PostfixAnswers.ForPlan(plan, settings ?? Defaults).ToString();

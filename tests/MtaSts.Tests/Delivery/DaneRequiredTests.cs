@@ -26,13 +26,12 @@ public sealed class DaneRequiredTests : IDisposable
 
         Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
         var dane = plan.Hosts[0];
-        Assert.True(dane.Use);
-        Assert.Equal(MxAuthentication.DaneEe, dane.Authentication);
+        Assert.True(dane.IsUsable);
+        Assert.Equal(MxAuthentication.DaneEe, dane.CertificateRequirement.Authentication);
         Assert.Null(dane.ReportResultType);
         var plain = plan.Hosts[1];
         Assert.Equal(Mx2, plain.Host);
-        Assert.False(plain.Use);
-        Assert.True(plain.Temporary);
+        Assert.False(plain.IsUsable);
         Assert.True(plain.TlsRequired);
         Assert.True(plain.MtaStsMxMatch); // MTA-STS would pass: not enough
         Assert.Equal("dane-required", plain.ReportResultType);
@@ -50,8 +49,8 @@ public sealed class DaneRequiredTests : IDisposable
 
         var plan = await _h.PlanAsync(Other);
 
-        Assert.All(plan.Hosts, host => Assert.True(host.Use));
-        Assert.Equal(MxAuthentication.Pkix, plan.Hosts[1].Authentication);
+        Assert.All(plan.Hosts, host => Assert.True(host.IsUsable));
+        Assert.Equal(MxAuthentication.Pkix, plan.Hosts[1].CertificateRequirement.Authentication);
         Assert.DoesNotContain(plan.Reasons, r => r.Contains("DANE is required", StringComparison.Ordinal));
     }
 
@@ -68,8 +67,7 @@ public sealed class DaneRequiredTests : IDisposable
         Assert.False(plan.MxSecure);
         var host = Assert.Single(plan.Hosts);
         Assert.Equal(DaneStatus.Usable, host.Dane);
-        Assert.False(host.Use);
-        Assert.True(host.Temporary);
+        Assert.False(host.IsUsable);
         Assert.True(host.TlsRequired);
         Assert.Equal("dane-required", host.ReportResultType);
         Assert.Contains(host.Reasons, r => r.Contains("MX RRset is not DNSSEC-secure", StringComparison.Ordinal));
@@ -79,8 +77,8 @@ public sealed class DaneRequiredTests : IDisposable
         using var optional = new PlannerHarness();
         optional.Mx(secure: false, (10, Mx1)).DaneHost(Mx1, DaneEe(Mx1));
         var withoutRequirement = Assert.Single((await optional.PlanAsync()).Hosts);
-        Assert.True(withoutRequirement.Use);
-        Assert.Equal(MxAuthentication.DaneEe, withoutRequirement.Authentication);
+        Assert.True(withoutRequirement.IsUsable);
+        Assert.Equal(MxAuthentication.DaneEe, withoutRequirement.CertificateRequirement.Authentication);
     }
 
     [Theory]
@@ -95,7 +93,7 @@ public sealed class DaneRequiredTests : IDisposable
 
         Assert.True(plan.ImplicitMx);
         var host = Assert.Single(plan.Hosts);
-        Assert.Equal(denialSecure, host.Use);
+        Assert.Equal(denialSecure, host.IsUsable);
         Assert.Equal(denialSecure ? DeliveryPlanStatus.Deliver : DeliveryPlanStatus.Defer, plan.Status);
         Assert.Equal(denialSecure ? null : "dane-required", host.ReportResultType);
     }
@@ -111,7 +109,7 @@ public sealed class DaneRequiredTests : IDisposable
 
         var host = Assert.Single(plan.Hosts);
         Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
-        Assert.False(host.Use);
+        Assert.False(host.IsUsable);
         Assert.Equal("dane-required", host.ReportResultType);
         Assert.Equal(0, _h.AskedCount(QueryType.TLSA));
     }
@@ -131,8 +129,7 @@ public sealed class DaneRequiredTests : IDisposable
         Assert.Equal([DaneStatus.NotApplicable, DaneStatus.Unusable, DaneStatus.NotApplicable], plan.Hosts.Select(h => h.Dane));
         Assert.All(plan.Hosts, host =>
         {
-            Assert.False(host.Use);
-            Assert.True(host.Temporary);
+            Assert.False(host.IsUsable);
             Assert.True(host.MtaStsMxMatch);
             Assert.Equal("dane-required", host.ReportResultType);
         });
@@ -150,7 +147,7 @@ public sealed class DaneRequiredTests : IDisposable
 
         var host = Assert.Single(plan.Hosts);
         Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
-        Assert.False(host.Use);
+        Assert.False(host.IsUsable);
         Assert.Equal("dane-required", host.ReportResultType);
     }
 
@@ -177,8 +174,8 @@ public sealed class DaneRequiredTests : IDisposable
         var plan = await _h.PlanAsync();
 
         Assert.Equal("dnssec-invalid", plan.Hosts[0].ReportResultType);
-        Assert.False(plan.Hosts[0].Use);
-        Assert.True(plan.Hosts[1].Use);
-        Assert.Equal(MxAuthentication.DaneTa, plan.Hosts[1].Authentication);
+        Assert.False(plan.Hosts[0].IsUsable);
+        Assert.True(plan.Hosts[1].IsUsable);
+        Assert.Equal(MxAuthentication.DaneTa, plan.Hosts[1].CertificateRequirement.Authentication);
     }
 }

@@ -73,7 +73,7 @@ public sealed class DeliveryPlannerCacheTests
 
         Assert.Equal(DaneStatus.Usable, within.Hosts[0].Dane);
         Assert.Equal(DaneStatus.NotApplicable, after.Hosts[0].Dane);
-        Assert.Equal(MxAuthentication.Pkix, after.Hosts[0].Authentication);
+        Assert.Equal(MxAuthentication.Pkix, after.Hosts[0].CertificateRequirement.Authentication);
         Assert.Equal(1, h.AskedCount(QueryType.MX));
         Assert.Equal(2, h.AskedCount(QueryType.TLSA));
     }
@@ -114,8 +114,8 @@ public sealed class DeliveryPlannerCacheTests
         var second = await h.PlanAsync();
 
         Assert.NotSame(first, second);
-        Assert.Equal("id2", second.MtaSts!.Record!.Id);
-        Assert.False(second.Hosts[1].Use);
+        Assert.Equal("id2", second.MtaStsResolution!.Record!.Id);
+        Assert.False(second.Hosts[1].IsUsable);
         Assert.Equal(dnsQuestions, h.Dns.Asked.Count);
     }
 
@@ -135,8 +135,8 @@ public sealed class DeliveryPlannerCacheTests
         var afterTxtRecheck = await h.PlanAsync();
 
         Assert.NotSame(fetched, warm);
-        Assert.Equal(PolicySource.Fetched, fetched.MtaSts!.Source);
-        Assert.Equal(PolicySource.Cache, warm.MtaSts!.Source);
+        Assert.Equal(PolicySource.Fetched, fetched.MtaStsResolution!.Source);
+        Assert.Equal(PolicySource.Cache, warm.MtaStsResolution!.Source);
         Assert.Same(warm, afterTxtRecheck);
         Assert.Equal(questions, h.Dns.Asked.Count);
         Assert.Equal(2, h.Sts.Discoverer.CallCount);

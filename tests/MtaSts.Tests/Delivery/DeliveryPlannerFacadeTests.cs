@@ -72,7 +72,7 @@ public sealed class DeliveryPlannerFacadeTests
         Assert.True(accepted);
         Assert.False(rejected);
         Assert.Equal(2, results.Count);
-        Assert.True(results[0].Passed);
+        Assert.Equal(CertificateVerdict.Passed, results[0].Verdict);
         Assert.Equal(MxAuthentication.DaneEe, results[0].Authentication);
         Assert.Equal("tlsa-invalid", results[1].ResultType);
     }
@@ -92,9 +92,9 @@ public sealed class DeliveryPlannerFacadeTests
         // SslPolicyErrors.None: the platform would have trusted this chain (a PKIX pass).
         var accepted = host.CreateCertificateValidationCallback(r => result = r)(this, presented, null, SslPolicyErrors.None);
 
-        Assert.Equal(MxAuthentication.DaneEe, host.Authentication);
+        Assert.Equal(MxAuthentication.DaneEe, host.CertificateRequirement.Authentication);
         Assert.False(accepted);
-        Assert.False(result!.Passed);
+        Assert.NotEqual(CertificateVerdict.Passed, result!.Verdict);
         Assert.Equal("tlsa-invalid", result.ResultType);
     }
 
@@ -106,7 +106,7 @@ public sealed class DeliveryPlannerFacadeTests
         h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
         var host = Assert.Single((await h.PlanAsync()).Hosts);
 
-        Assert.Equal(MxAuthentication.None, host.Authentication);
+        Assert.Equal(MxAuthentication.None, host.CertificateRequirement.Authentication);
         Assert.True(host.CreateCertificateValidationCallback()(this, any, null, SslPolicyErrors.RemoteCertificateChainErrors));
     }
 

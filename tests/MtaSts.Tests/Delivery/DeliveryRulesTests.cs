@@ -28,11 +28,11 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await h.PlanAsync();
 
         var mx1 = plan.Hosts.Single(d => d.Host == "mx1.example.test");
-        Assert.True(mx1.Use);
+        Assert.True(mx1.IsUsable);
         Assert.Equal([IPAddress.Parse("192.0.2.10")], mx1.Addresses);
         Assert.Contains(mx1.Reasons, r => r.Contains("10.0.0.5 (RFC 1918 private)", StringComparison.Ordinal));
         var mx2 = plan.Hosts.Single(d => d.Host == "mx2.example.test");
-        Assert.False(mx2.Use);
+        Assert.False(mx2.IsUsable);
         Assert.Empty(mx2.Addresses);
         Assert.Contains(mx2.Reasons, r => r.Contains("no public address", StringComparison.Ordinal));
     }
@@ -63,7 +63,7 @@ public sealed class DeliveryRulesTests : IDisposable
 
         Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
         Assert.Empty(plan.Hosts);
-        Assert.Null(plan.MtaSts);
+        Assert.Null(plan.MtaStsResolution);
         Assert.Equal(0, _h.Sts.Discoverer.CallCount);
         Assert.Contains(plan.Reasons, r => r.Contains("MX lookup failed", StringComparison.Ordinal));
     }
@@ -138,15 +138,14 @@ public sealed class DeliveryRulesTests : IDisposable
         Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
         var failed = plan.Hosts[0];
         Assert.Equal(Mx1, failed.Host);
-        Assert.False(failed.Use);
-        Assert.True(failed.Temporary);
+        Assert.False(failed.IsUsable);
         Assert.True(failed.TlsRequired);
         Assert.Equal(DaneStatus.LookupFailed, failed.Dane);
         Assert.True(failed.MtaStsMxMatch);
         Assert.Equal("dnssec-invalid", failed.ReportResultType);
         Assert.Contains(failed.Reasons, r => r.Contains("MTA-STS cannot make it usable", StringComparison.Ordinal));
-        Assert.True(plan.Hosts[1].Use);
-        Assert.Equal(MxAuthentication.Pkix, plan.Hosts[1].Authentication);
+        Assert.True(plan.Hosts[1].IsUsable);
+        Assert.Equal(MxAuthentication.Pkix, plan.Hosts[1].CertificateRequirement.Authentication);
     }
 
     [Fact]
@@ -159,8 +158,8 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
-        Assert.All(plan.Hosts, h => Assert.False(h.Use));
-        Assert.All(plan.Hosts, h => Assert.True(h.Temporary));
+        Assert.All(plan.Hosts, h => Assert.False(h.IsUsable));
+        Assert.All(plan.Hosts, h => Assert.False(h.IsUsable));
         Assert.Equal(1, _h.Sts.Discoverer.CallCount);
     }
 
@@ -173,10 +172,9 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
-        Assert.False(plan.Hosts[0].Use);
-        Assert.True(plan.Hosts[0].Temporary);
+        Assert.False(plan.Hosts[0].IsUsable);
         Assert.Equal(DaneStatus.LookupFailed, plan.Hosts[0].Dane);
-        Assert.True(plan.Hosts[1].Use);
+        Assert.True(plan.Hosts[1].IsUsable);
         Assert.Equal(0, _h.AskedCount(QueryType.TLSA));
     }
 
@@ -192,7 +190,7 @@ public sealed class DeliveryRulesTests : IDisposable
 
         var plan = await _h.PlanAsync();
 
-        Assert.Equal([MxAuthentication.DaneEe, MxAuthentication.DaneTa, MxAuthentication.DaneEe], plan.Hosts.Select(h => h.Authentication));
+        Assert.Equal([MxAuthentication.DaneEe, MxAuthentication.DaneTa, MxAuthentication.DaneEe], plan.Hosts.Select(h => h.CertificateRequirement.Authentication));
         Assert.Equal([0xAB, 0xCD, 0x33], plan.Hosts.Select(h => h.CertificateRequirement.TlsaRecords[0].Data.Span[0]));
         Assert.Equal([Mx1, Mx2, aliased], plan.Hosts.Select(h => h.Sni)); // the third: the original name, after the expanded one had none
     }
@@ -223,11 +221,10 @@ public sealed class DeliveryRulesTests : IDisposable
 
         var plan = await _h.PlanAsync();
 
-        Assert.False(plan.Hosts[0].Use);
-        Assert.True(plan.Hosts[0].Temporary);
+        Assert.False(plan.Hosts[0].IsUsable);
         Assert.Null(plan.Hosts[0].ReportResultType);
         Assert.Contains(plan.Hosts[0].Reasons, r => r.Contains("no addresses", StringComparison.Ordinal));
-        Assert.True(plan.Hosts[1].Use);
+        Assert.True(plan.Hosts[1].IsUsable);
         Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
     }
 
@@ -240,10 +237,9 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var host = Assert.Single(plan.Hosts);
-        Assert.True(host.Use);
-        Assert.False(host.Temporary);
+        Assert.True(host.IsUsable);
         Assert.True(host.TlsRequired);
-        Assert.Equal(MxAuthentication.DaneEe, host.Authentication);
+        Assert.Equal(MxAuthentication.DaneEe, host.CertificateRequirement.Authentication);
         Assert.Equal(DaneStatus.Usable, host.Dane);
         Assert.Equal(2, host.TlsaRecords.Count);
         Assert.Null(host.MtaStsMxMatch);
@@ -268,7 +264,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var host = Assert.Single(plan.Hosts);
-        Assert.Equal(MxAuthentication.DaneTa, host.Authentication);
+        Assert.Equal(MxAuthentication.DaneTa, host.CertificateRequirement.Authentication);
         Assert.Equal(mxSecure, plan.MxSecure);
         Assert.Equal(mxSecure ? [Mx1, Domain] : new[] { Mx1 }, host.CertificateRequirement.ReferenceIdentifiers);
     }
@@ -285,7 +281,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var host = Assert.Single(plan.Hosts);
-        Assert.Equal(MxAuthentication.DaneTa, host.Authentication);
+        Assert.Equal(MxAuthentication.DaneTa, host.CertificateRequirement.Authentication);
         Assert.Equal([Mx1, Domain, Expanded], host.CertificateRequirement.ReferenceIdentifiers);
     }
 
@@ -309,7 +305,7 @@ public sealed class DeliveryRulesTests : IDisposable
 
         var host = Assert.Single((await _h.PlanAsync()).Hosts);
 
-        Assert.Equal(MxAuthentication.DaneEe, host.Authentication);
+        Assert.Equal(MxAuthentication.DaneEe, host.CertificateRequirement.Authentication);
         Assert.Equal(2, host.CertificateRequirement.TlsaRecords.Count);
     }
 
@@ -328,10 +324,10 @@ public sealed class DeliveryRulesTests : IDisposable
 
         var host = Assert.Single((await _h.PlanAsync()).Hosts);
 
-        Assert.True(host.Use);
+        Assert.True(host.IsUsable);
         Assert.True(host.TlsRequired);
         Assert.Equal(DaneStatus.Unusable, host.Dane);
-        Assert.Equal(mode == "testing" ? MxAuthentication.Pkix : MxAuthentication.None, host.Authentication);
+        Assert.Equal(mode == "testing" ? MxAuthentication.Pkix : MxAuthentication.None, host.CertificateRequirement.Authentication);
         Assert.Equal(mode != "testing", host.CertificateRequirement.Enforce);
         Assert.Empty(host.CertificateRequirement.TlsaRecords);
     }
@@ -348,9 +344,9 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var host = plan.Hosts[0];
-        Assert.Equal(matches, host.Use);
+        Assert.Equal(matches, host.IsUsable);
         Assert.True(host.TlsRequired);
-        Assert.Equal(MxAuthentication.Pkix, host.Authentication);
+        Assert.Equal(MxAuthentication.Pkix, host.CertificateRequirement.Authentication);
         Assert.Equal(matches ? null : "validation-failure", host.ReportResultType);
         Assert.True(host.CertificateRequirement.Enforce);
     }
@@ -364,11 +360,11 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var host = Assert.Single(plan.Hosts);
-        Assert.True(host.Use);
+        Assert.True(host.IsUsable);
         Assert.False(host.TlsRequired);
-        Assert.Equal(MxAuthentication.None, host.Authentication);
+        Assert.Equal(MxAuthentication.None, host.CertificateRequirement.Authentication);
         Assert.Equal(DaneStatus.NotApplicable, host.Dane);
-        Assert.Equal(MtaStsOutcome.NoPolicy, plan.MtaSts!.Outcome);
+        Assert.Equal(MtaStsOutcome.NoPolicy, plan.MtaStsResolution!.Outcome);
     }
 
     [Fact]
@@ -413,7 +409,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var host = Assert.Single((await _h.PlanAsync()).Hosts);
 
         Assert.Equal(Mx1, host.Sni);
-        Assert.Equal(MxAuthentication.Pkix, host.Authentication);
+        Assert.Equal(MxAuthentication.Pkix, host.CertificateRequirement.Authentication);
     }
 
     [Fact]
@@ -429,7 +425,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var host = Assert.Single(plan.Hosts);
         Assert.False(plan.MxSecure);
         Assert.Equal(DaneStatus.Unavailable, host.Dane);
-        Assert.Equal(MxAuthentication.Pkix, host.Authentication);
+        Assert.Equal(MxAuthentication.Pkix, host.CertificateRequirement.Authentication);
         Assert.True(host.TlsRequired);
         Assert.Equal(0, _h.AskedCount(QueryType.TLSA));
     }
@@ -444,7 +440,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var host = Assert.Single((await h.PlanAsync()).Hosts);
 
         Assert.Equal(DaneStatus.Unavailable, host.Dane);
-        Assert.Equal(MxAuthentication.Pkix, host.Authentication);
+        Assert.Equal(MxAuthentication.Pkix, host.CertificateRequirement.Authentication);
         Assert.False(host.TlsRequired);
         Assert.False(host.CertificateRequirement.Enforce);
         Assert.Equal(0, h.AskedCount(QueryType.TLSA));
@@ -461,8 +457,8 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var host = Assert.Single(plan.Hosts);
-        Assert.True(host.Use);
-        Assert.Equal(MxAuthentication.DaneEe, host.Authentication);
+        Assert.True(host.IsUsable);
+        Assert.Equal(MxAuthentication.DaneEe, host.CertificateRequirement.Authentication);
         Assert.False(host.MtaStsMxMatch);
         Assert.Null(host.ReportResultType);
         Assert.Contains(host.Reasons, r => r.Contains("decision A-13", StringComparison.Ordinal));
@@ -492,12 +488,11 @@ public sealed class DeliveryRulesTests : IDisposable
 
         var plan = await h.PlanAsync();
 
-        Assert.False(plan.Hosts[0].Use);
-        Assert.True(plan.Hosts[0].Temporary);
+        Assert.False(plan.Hosts[0].IsUsable);
         Assert.Equal("validation-failure", plan.Hosts[0].ReportResultType);
         Assert.Contains(plan.Hosts[0].Reasons, r => r.Contains("RequireMtaStsWithDane", StringComparison.Ordinal));
-        Assert.True(plan.Hosts[1].Use);
-        Assert.Equal(MxAuthentication.DaneEe, plan.Hosts[1].Authentication);
+        Assert.True(plan.Hosts[1].IsUsable);
+        Assert.Equal(MxAuthentication.DaneEe, plan.Hosts[1].CertificateRequirement.Authentication);
     }
 
     [Fact]
@@ -509,8 +504,8 @@ public sealed class DeliveryRulesTests : IDisposable
 
         var host = Assert.Single((await h.PlanAsync()).Hosts);
 
-        Assert.True(host.Use);
-        Assert.Equal(MxAuthentication.DaneEe, host.Authentication);
+        Assert.True(host.IsUsable);
+        Assert.Equal(MxAuthentication.DaneEe, host.CertificateRequirement.Authentication);
     }
 
     // ---- MTA-STS (no DANE) -------------------------------------------------------------------------------------------
@@ -525,9 +520,9 @@ public sealed class DeliveryRulesTests : IDisposable
 
         var host = Assert.Single((await h.PlanAsync()).Hosts);
 
-        Assert.True(host.Use);
+        Assert.True(host.IsUsable);
         Assert.True(host.TlsRequired);
-        Assert.Equal(MxAuthentication.Pkix, host.Authentication);
+        Assert.Equal(MxAuthentication.Pkix, host.CertificateRequirement.Authentication);
         Assert.True(host.MtaStsMxMatch);
         Assert.Equal(Mx1, host.Sni);
         var requirement = host.CertificateRequirement;
@@ -549,7 +544,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         Assert.Equal([true, true, false, false], plan.Hosts.Select(h => h.MtaStsMxMatch ?? false));
-        Assert.Equal([true, true, false, false], plan.Hosts.Select(h => h.Use));
+        Assert.Equal([true, true, false, false], plan.Hosts.Select(h => h.IsUsable));
     }
 
     [Fact]
@@ -562,8 +557,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var rogue = plan.Hosts[1];
-        Assert.False(rogue.Use);
-        Assert.True(rogue.Temporary);
+        Assert.False(rogue.IsUsable);
         Assert.True(rogue.TlsRequired);
         Assert.False(rogue.MtaStsMxMatch);
         Assert.Equal("validation-failure", rogue.ReportResultType);
@@ -583,9 +577,9 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var host = Assert.Single(plan.Hosts);
-        Assert.True(host.Use);
+        Assert.True(host.IsUsable);
         Assert.False(host.TlsRequired);
-        Assert.Equal(MxAuthentication.Pkix, host.Authentication);
+        Assert.Equal(MxAuthentication.Pkix, host.CertificateRequirement.Authentication);
         Assert.False(host.CertificateRequirement.Enforce);
         Assert.False(host.MtaStsMxMatch);
         Assert.Equal("validation-failure", host.ReportResultType);
@@ -601,9 +595,9 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var host = Assert.Single(plan.Hosts);
-        Assert.True(host.Use);
+        Assert.True(host.IsUsable);
         Assert.False(host.TlsRequired);
-        Assert.Equal(MxAuthentication.None, host.Authentication);
+        Assert.Equal(MxAuthentication.None, host.CertificateRequirement.Authentication);
         Assert.Null(host.MtaStsMxMatch);
         Assert.Null(host.ReportResultType);
         Assert.Contains(plan.Reasons, r => r.Contains("mode none", StringComparison.Ordinal));
@@ -620,9 +614,9 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         var host = Assert.Single(plan.Hosts);
-        Assert.True(host.Use);
-        Assert.Equal(MxAuthentication.None, host.Authentication);
-        Assert.Equal(MtaStsOutcome.FetchFailure, plan.MtaSts!.Outcome);
+        Assert.True(host.IsUsable);
+        Assert.Equal(MxAuthentication.None, host.CertificateRequirement.Authentication);
+        Assert.Equal(MtaStsOutcome.FetchFailure, plan.MtaStsResolution!.Outcome);
         Assert.Contains(plan.Reasons, r => r.Contains("sts-policy-fetch-error", StringComparison.Ordinal));
     }
 
@@ -636,7 +630,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         Assert.Equal(["rogue.example.net", "b.mx.example.test", "c.mx.example.test"], plan.Hosts.Select(h => h.Host));
-        Assert.Equal([false, true, true], plan.Hosts.Select(h => h.Use));
+        Assert.Equal([false, true, true], plan.Hosts.Select(h => h.IsUsable));
         Assert.Equal("b.mx.example.test", plan.UsableHosts.First().Host);
     }
 
@@ -651,7 +645,7 @@ public sealed class DeliveryRulesTests : IDisposable
 
         Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
         Assert.Equal(2, plan.Hosts.Count);
-        Assert.All(plan.Hosts, h => Assert.Equal(MxAuthentication.Pkix, h.Authentication));
+        Assert.All(plan.Hosts, h => Assert.Equal(MxAuthentication.Pkix, h.CertificateRequirement.Authentication));
         Assert.Empty(plan.UsableHosts);
     }
 
@@ -672,7 +666,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var host = Assert.Single(plan.Hosts);
         Assert.Equal(Domain, host.Host);
         Assert.Equal(0, host.Preference);
-        Assert.Equal(usable, host.Use);
+        Assert.Equal(usable, host.IsUsable);
         Assert.Equal(usable ? DeliveryPlanStatus.Deliver : DeliveryPlanStatus.Defer, plan.Status);
     }
 
@@ -684,7 +678,7 @@ public sealed class DeliveryRulesTests : IDisposable
 
         var host = Assert.Single((await _h.PlanAsync()).Hosts);
 
-        Assert.Equal(MxAuthentication.DaneTa, host.Authentication);
+        Assert.Equal(MxAuthentication.DaneTa, host.CertificateRequirement.Authentication);
         Assert.Equal([Domain], host.CertificateRequirement.ReferenceIdentifiers);
         Assert.Equal(Domain, host.Sni);
     }
@@ -706,7 +700,7 @@ public sealed class DeliveryRulesTests : IDisposable
         Assert.Equal(1, _h.Sts.Fetcher.CallCount);     // same id: no new fetch
         Assert.Contains(plan.Reasons, r => r.Contains("checked again", StringComparison.Ordinal) && r.Contains("unchanged", StringComparison.Ordinal));
         Assert.Single(_h.LogsWithId(Log.IdPolicyRecheck));
-        Assert.Equal("id1", plan.MtaSts!.Record!.Id);
+        Assert.Equal("id1", plan.MtaStsResolution!.Record!.Id);
     }
 
     [Fact]
@@ -721,10 +715,10 @@ public sealed class DeliveryRulesTests : IDisposable
 
         Assert.Equal("id1", first.Record!.Id);
         Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
-        Assert.Equal("id2", plan.MtaSts!.Record!.Id);
+        Assert.Equal("id2", plan.MtaStsResolution!.Record!.Id);
         var host = Assert.Single(plan.Hosts);
-        Assert.True(host.Use);
-        Assert.Equal(MxAuthentication.Pkix, host.Authentication);
+        Assert.True(host.IsUsable);
+        Assert.Equal(MxAuthentication.Pkix, host.CertificateRequirement.Authentication);
         Assert.Equal(2, _h.Sts.Fetcher.CallCount);
         Assert.Contains(plan.Reasons, r => r.Contains("newer answer", StringComparison.Ordinal));
     }
@@ -741,8 +735,8 @@ public sealed class DeliveryRulesTests : IDisposable
         var plan = await _h.PlanAsync();
 
         Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
-        Assert.Equal(MxAuthentication.None, plan.Hosts[0].Authentication);
-        Assert.Equal(MtaStsMode.None, plan.MtaSts!.Policy!.Mode);
+        Assert.Equal(MxAuthentication.None, plan.Hosts[0].CertificateRequirement.Authentication);
+        Assert.Equal(MtaStsMode.None, plan.MtaStsResolution!.Policy!.Mode);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class CertificateValidatorTlsTests
         var outcome = await TlsLoopback.HandshakeAsync(Dane(MxAuthentication.DaneEe, true, Tlsa(3, selector, matchingType, server)), server);
 
         Assert.True(outcome.HandshakeSucceeded);
-        Assert.True(outcome.Result.Passed, outcome.Result.ToString());
+        Assert.True(outcome.Result.Verdict == CertificateVerdict.Passed, outcome.Result.ToString());
         Assert.Equal(MxAuthentication.DaneEe, outcome.Result.Authentication);
     }
 
@@ -99,7 +99,7 @@ public sealed class CertificateValidatorTlsTests
         var outcome = await TlsLoopback.HandshakeAsync(Dane(MxAuthentication.DaneTa, true, Tlsa(2, selector, matchingType, Pki.Intermediate)), Pki.Leaf, Pki.Intermediate);
 
         Assert.True(outcome.HandshakeSucceeded);
-        Assert.True(outcome.Result.Passed, outcome.Result.ToString());
+        Assert.True(outcome.Result.Verdict == CertificateVerdict.Passed, outcome.Result.ToString());
         Assert.Equal(MxAuthentication.DaneTa, outcome.Result.Authentication);
     }
 
@@ -113,7 +113,7 @@ public sealed class CertificateValidatorTlsTests
         var outcome = await TlsLoopback.HandshakeAsync(Dane(usage == 3 ? MxAuthentication.DaneEe : MxAuthentication.DaneTa, true, record), Pki.Leaf, Pki.Intermediate);
 
         Assert.False(outcome.HandshakeSucceeded);
-        Assert.False(outcome.Result.Passed);
+        Assert.NotEqual(CertificateVerdict.Passed, outcome.Result.Verdict);
         Assert.Equal("tlsa-invalid", outcome.Result.ResultType);
     }
 
@@ -123,8 +123,7 @@ public sealed class CertificateValidatorTlsTests
         var outcome = await TlsLoopback.HandshakeAsync(Dane(MxAuthentication.DaneEe, false, Tlsa(3, 1, 1, Pki.UntrustedLeaf)), Pki.Leaf, Pki.Intermediate);
 
         Assert.True(outcome.HandshakeSucceeded);
-        Assert.False(outcome.Result.Passed);
-        Assert.True(outcome.Result.Accepted);
+        Assert.Equal(CertificateVerdict.FailedButAllowed, outcome.Result.Verdict);
         Assert.Equal("tlsa-invalid", outcome.Result.ResultType);
     }
 
@@ -186,7 +185,7 @@ public sealed class CertificateValidatorTlsTests
         var outcome = await TlsLoopback.HandshakeAsync(Dane(MxAuthentication.DaneEe, true, Tlsa(1, 1, 1, Pki.UntrustedLeaf)), Pki.SelfSignedExpiredWrongName);
 
         Assert.True(outcome.HandshakeSucceeded);
-        Assert.True(outcome.Result.Passed);
+        Assert.Equal(CertificateVerdict.Passed, outcome.Result.Verdict);
         Assert.Equal(MxAuthentication.None, outcome.Result.Authentication);
     }
 
@@ -221,7 +220,7 @@ public sealed class CertificateValidatorTlsTests
         var outcome = await TlsLoopback.HandshakeAsync(Pkix(enforce), leaf, sent);
 
         Assert.True(outcome.HandshakeSucceeded);
-        Assert.True(outcome.Result.Passed, outcome.Result.ToString());
+        Assert.True(outcome.Result.Verdict == CertificateVerdict.Passed, outcome.Result.ToString());
         Assert.Equal(MxAuthentication.Pkix, outcome.Result.Authentication);
     }
 
@@ -235,8 +234,7 @@ public sealed class CertificateValidatorTlsTests
         var outcome = await TlsLoopback.HandshakeAsync(Pkix(enforce: true), leaf, sent);
 
         Assert.False(outcome.HandshakeSucceeded);
-        Assert.False(outcome.Result.Passed);
-        Assert.False(outcome.Result.Accepted);
+        Assert.Equal(CertificateVerdict.Rejected, outcome.Result.Verdict);
         Assert.Equal(resultType, outcome.Result.ResultType);
     }
 
@@ -249,8 +247,7 @@ public sealed class CertificateValidatorTlsTests
         var outcome = await TlsLoopback.HandshakeAsync(Pkix(enforce: false), leaf, sent);
 
         Assert.True(outcome.HandshakeSucceeded);
-        Assert.False(outcome.Result.Passed);
-        Assert.True(outcome.Result.Accepted);
+        Assert.Equal(CertificateVerdict.FailedButAllowed, outcome.Result.Verdict);
         Assert.Equal(resultType, outcome.Result.ResultType);
     }
 
@@ -298,7 +295,7 @@ public sealed class CertificateValidatorTlsTests
 
         Assert.False(accepted);
         Assert.Equal(2, calls.Count);
-        Assert.True(calls[0].Passed);
+        Assert.Equal(CertificateVerdict.Passed, calls[0].Verdict);
         Assert.Equal("validation-failure", calls[1].ResultType);
         Assert.Contains("observer broke", calls[1].Reason, StringComparison.Ordinal);
     }

@@ -34,16 +34,14 @@ public sealed class DaneValidationTests
 
     private static void AssertPassed(CertificateValidationResult result, MxAuthentication authentication)
     {
-        Assert.True(result.Passed, result.ToString());
-        Assert.True(result.Accepted);
+        Assert.True(result.Verdict == CertificateVerdict.Passed, result.ToString());
         Assert.Null(result.ResultType);
         Assert.Equal(authentication, result.Authentication);
     }
 
     private static void AssertFailed(CertificateValidationResult result, string resultType)
     {
-        Assert.False(result.Passed, result.ToString());
-        Assert.False(result.Accepted);
+        Assert.True(result.Verdict == CertificateVerdict.Rejected, result.ToString());
         Assert.Equal(resultType, result.ResultType);
     }
 
@@ -318,8 +316,8 @@ public sealed class DaneValidationTests
         var san = Check(requirement, Pki.WildcardLeaf, Pki.Intermediate);
         var cn = Check(requirement, Pki.WildcardCnOnlyLeaf, Pki.Intermediate);
 
-        Assert.Equal(passes, san.Passed);
-        Assert.Equal(passes, cn.Passed);
+        Assert.Equal(passes, san.Verdict == CertificateVerdict.Passed);
+        Assert.Equal(passes, cn.Verdict == CertificateVerdict.Passed);
         Assert.Equal(passes ? null : "certificate-host-mismatch", san.ResultType);
     }
 
@@ -429,8 +427,7 @@ public sealed class DaneValidationTests
 
         var result = Check(requirement, Pki.Leaf, Pki.Intermediate);
 
-        Assert.False(result.Passed);
-        Assert.True(result.Accepted);
+        Assert.Equal(CertificateVerdict.FailedButAllowed, result.Verdict);
         Assert.Equal("tlsa-invalid", result.ResultType);
     }
 

@@ -26,8 +26,7 @@ public sealed class PkixValidationTests
     {
         var result = Check(Pkix(), Pki.Leaf, Pki.Intermediate);
 
-        Assert.True(result.Passed, result.ToString());
-        Assert.True(result.Accepted);
+        Assert.True(result.Verdict == CertificateVerdict.Passed, result.ToString());
         Assert.Null(result.ResultType);
         Assert.Equal(MxAuthentication.Pkix, result.Authentication);
     }
@@ -37,8 +36,7 @@ public sealed class PkixValidationTests
     {
         var result = Check(Pkix(), Pki.UntrustedLeaf, Pki.OtherIntermediate);
 
-        Assert.False(result.Passed);
-        Assert.False(result.Accepted);
+        Assert.Equal(CertificateVerdict.Rejected, result.Verdict);
         Assert.Equal("certificate-not-trusted", result.ResultType);
     }
 
@@ -74,7 +72,7 @@ public sealed class PkixValidationTests
     {
         var result = Check(Pkix(), Pki.ExpiredLeaf, Pki.Intermediate);
 
-        Assert.False(result.Passed);
+        Assert.NotEqual(CertificateVerdict.Passed, result.Verdict);
         Assert.Equal("certificate-expired", result.ResultType);
         Assert.Contains("expired (NotAfter ", result.Reason, StringComparison.Ordinal);
     }
@@ -115,7 +113,7 @@ public sealed class PkixValidationTests
         var trustedByStack = CertificateValidator.Validate(Pkix(trustTestRoot: false), leaf, stack.Chain, SslPolicyErrors.None);
         var refusedByStack = CertificateValidator.Validate(Pkix(trustTestRoot: false), leaf, stack.Chain, SslPolicyErrors.RemoteCertificateChainErrors);
 
-        Assert.True(trustedByStack.Passed, trustedByStack.ToString());
+        Assert.True(trustedByStack.Verdict == CertificateVerdict.Passed, trustedByStack.ToString());
         Assert.Equal("certificate-not-trusted", refusedByStack.ResultType);
     }
 
@@ -134,7 +132,7 @@ public sealed class PkixValidationTests
         unbuilt.ChainPolicy.ExtraStore.Add(Pki.Intermediate);
         var completed = CertificateValidator.Validate(Pkix(), leaf, unbuilt, SslPolicyErrors.RemoteCertificateChainErrors);
 
-        Assert.True(completed.Passed, completed.ToString());
+        Assert.True(completed.Verdict == CertificateVerdict.Passed, completed.ToString());
     }
 
     [Fact]
@@ -142,7 +140,7 @@ public sealed class PkixValidationTests
     {
         var result = Check(Pkix(), Pki.WrongNameLeaf, Pki.Intermediate);
 
-        Assert.False(result.Passed);
+        Assert.NotEqual(CertificateVerdict.Passed, result.Verdict);
         Assert.Equal("certificate-host-mismatch", result.ResultType);
         Assert.Contains("other.example.test", result.Reason, StringComparison.Ordinal);
     }
@@ -167,7 +165,7 @@ public sealed class PkixValidationTests
     {
         var result = Check(Pkix(host: host), Pki.WildcardLeaf, Pki.Intermediate);
 
-        Assert.Equal(passes, result.Passed);
+        Assert.Equal(passes, result.Verdict == CertificateVerdict.Passed);
         Assert.Equal(passes ? null : "certificate-host-mismatch", result.ResultType);
     }
 
@@ -192,8 +190,7 @@ public sealed class PkixValidationTests
     {
         var result = Check(Pkix(enforce: true), Pki.WrongNameLeaf, Pki.Intermediate);
 
-        Assert.False(result.Passed);
-        Assert.False(result.Accepted);
+        Assert.Equal(CertificateVerdict.Rejected, result.Verdict);
     }
 
     [Fact]
@@ -201,8 +198,7 @@ public sealed class PkixValidationTests
     {
         var result = Check(Pkix(enforce: false), Pki.ExpiredLeaf, Pki.Intermediate);
 
-        Assert.False(result.Passed);
-        Assert.True(result.Accepted);
+        Assert.Equal(CertificateVerdict.FailedButAllowed, result.Verdict);
         Assert.Equal("certificate-expired", result.ResultType);
         Assert.Contains("testing mode", result.ToString(), StringComparison.Ordinal);
     }
@@ -212,8 +208,7 @@ public sealed class PkixValidationTests
     {
         var result = Check(Pkix(enforce: false), Pki.Leaf, Pki.Intermediate);
 
-        Assert.True(result.Passed);
-        Assert.True(result.Accepted);
+        Assert.Equal(CertificateVerdict.Passed, result.Verdict);
     }
 
     [Fact]
@@ -221,8 +216,7 @@ public sealed class PkixValidationTests
     {
         var result = CertificateValidator.Validate(Pkix(), null, null, SslPolicyErrors.RemoteCertificateNotAvailable);
 
-        Assert.False(result.Passed);
-        Assert.False(result.Accepted);
+        Assert.Equal(CertificateVerdict.Rejected, result.Verdict);
         Assert.Equal("validation-failure", result.ResultType);
     }
 
@@ -234,8 +228,8 @@ public sealed class PkixValidationTests
         var withoutCertificate = CertificateValidator.Validate(requirement, null, null, SslPolicyErrors.RemoteCertificateNotAvailable);
         var withBadCertificate = Check(requirement, Pki.SelfSignedExpiredWrongName);
 
-        Assert.True(withoutCertificate.Passed);
-        Assert.True(withBadCertificate.Passed);
+        Assert.Equal(CertificateVerdict.Passed, withoutCertificate.Verdict);
+        Assert.Equal(CertificateVerdict.Passed, withBadCertificate.Verdict);
         Assert.Equal(MxAuthentication.None, withBadCertificate.Authentication);
     }
 
@@ -250,7 +244,7 @@ public sealed class PkixValidationTests
 
         var result = CertificateValidator.Validate(Pkix(), plain, stack.Chain, stack.Errors);
 
-        Assert.True(result.Passed, result.ToString());
+        Assert.True(result.Verdict == CertificateVerdict.Passed, result.ToString());
     }
 
     [Fact]
@@ -263,7 +257,7 @@ public sealed class PkixValidationTests
         var result = CertificateValidator.Validate(Pkix(), empty, null, SslPolicyErrors.None);
 
         Assert.Equal("validation-failure", result.ResultType);
-        Assert.False(result.Accepted);
+        Assert.Equal(CertificateVerdict.Rejected, result.Verdict);
     }
 
     [Fact]

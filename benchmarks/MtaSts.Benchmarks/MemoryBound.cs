@@ -29,7 +29,12 @@ internal static class MemoryBound
     {
         using var metrics = new MtaStsMetrics(meterFactory: null);
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var options = new MtaStsOptions { MaxCachedDomains = bound, MinRecordRecheckInterval = TimeSpan.FromDays(1), MaxRecordRecheckInterval = TimeSpan.FromDays(1) };
+        var options = new MtaStsOptions { Cache =
+    {
+        MaxDomains = bound,
+        MinRecordRecheckInterval = TimeSpan.FromDays(1),
+        MaxRecordRecheckInterval = TimeSpan.FromDays(1),
+    } };
         using var resolver = new MtaStsPolicyResolver(new StaticDiscoverer(), new StaticFetcher(), options, TimeProvider.System, NullLogger.Instance, metrics);
         for (var i = 0; i < Domains; i++)
         {

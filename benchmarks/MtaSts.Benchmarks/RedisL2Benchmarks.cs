@@ -39,9 +39,12 @@ public class RedisL2Benchmarks
         _store = new RedisPolicyStore(new RedisPolicyStoreOptions { Configuration = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}") });
         var options = new MtaStsOptions
         {
-            MinRecordRecheckInterval = TimeSpan.FromDays(1),
-            MaxRecordRecheckInterval = TimeSpan.FromDays(1),
-            StoreTimeout = TimeSpan.FromSeconds(5),
+            Cache =
+            {
+                MinRecordRecheckInterval = TimeSpan.FromDays(1),
+                MaxRecordRecheckInterval = TimeSpan.FromDays(1),
+                StoreTimeout = TimeSpan.FromSeconds(5),
+            },
         };
         _l1 = new MtaStsPolicyResolver(new StaticDiscoverer(), new StaticFetcher(), options, TimeProvider.System, NullLogger.Instance, _metrics, store: _store);
         _l2 = new MtaStsPolicyResolver(new StaticDiscoverer(), new FailingFetcher(), options, TimeProvider.System, NullLogger.Instance, _metrics, store: _store);

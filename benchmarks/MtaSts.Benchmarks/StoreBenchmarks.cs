@@ -76,9 +76,12 @@ public class StoreBenchmarks
     {
         var options = new MtaStsOptions
         {
-            MinRecordRecheckInterval = TimeSpan.FromDays(1),
-            MaxRecordRecheckInterval = TimeSpan.FromDays(1),
-            PolicyStore = store,
+            Cache =
+            {
+                MinRecordRecheckInterval = TimeSpan.FromDays(1),
+                MaxRecordRecheckInterval = TimeSpan.FromDays(1),
+                Store = store,
+            },
         };
         return new MtaStsPolicyResolver(new StaticDiscoverer(), new StaticFetcher(), options, TimeProvider.System, NullLogger.Instance, _metrics);
     }

@@ -32,8 +32,11 @@ public class WarmPlanBenchmarks
         // Long windows, so nothing expires on the real clock during the run.
         var options = new MtaStsOptions
         {
-            MinRecordRecheckInterval = TimeSpan.FromDays(1),
-            MaxRecordRecheckInterval = TimeSpan.FromDays(1),
+            Cache =
+            {
+                MinRecordRecheckInterval = TimeSpan.FromDays(1),
+                MaxRecordRecheckInterval = TimeSpan.FromDays(1),
+            },
         };
         _resolver = new MtaStsPolicyResolver(new StaticDiscoverer(), new StaticFetcher(), options, TimeProvider.System, NullLogger.Instance, _metrics);
         var query = new DnssecQuery(new StaticDns(), options);

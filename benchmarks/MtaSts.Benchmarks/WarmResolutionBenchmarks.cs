@@ -26,8 +26,11 @@ public class WarmResolutionBenchmarks
         // A long recheck window, so the warm window outlasts the run on the real clock.
         var options = new MtaStsOptions
         {
-            MinRecordRecheckInterval = TimeSpan.FromDays(1),
-            MaxRecordRecheckInterval = TimeSpan.FromDays(1),
+            Cache =
+            {
+                MinRecordRecheckInterval = TimeSpan.FromDays(1),
+                MaxRecordRecheckInterval = TimeSpan.FromDays(1),
+            },
         };
         _resolver = new MtaStsPolicyResolver(new StaticDiscoverer(), new StaticFetcher(), options, TimeProvider.System, NullLogger.Instance, _metrics);
         var first = _resolver.ResolveAsync(Domain).GetAwaiter().GetResult();

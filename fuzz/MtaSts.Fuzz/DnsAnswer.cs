@@ -20,9 +20,9 @@ internal static class DnsAnswer
     {
         var server = Server.Value;
         server.Next = input;
-        var options = new MtaStsOptions { DnsTimeout = TimeSpan.FromMilliseconds(250), DnsRetries = 0 };
-        options.NameServers.Add(server.EndPoint);
-        options.TrustedDnssecResolvers.Add(IPAddress.Loopback);
+        var options = new MtaStsOptions { Dns = { Timeout = TimeSpan.FromMilliseconds(250), Retries = 0 } };
+        options.Dns.NameServers.Add(server.EndPoint);
+        options.Dane.TrustedResolvers.Add(IPAddress.Loopback);
         var client = new LookupClient(new LookupClientOptions(new NameServer(server.EndPoint))
         {
             UseCache = false,

@@ -11,7 +11,7 @@ builder.Services.AddMtaSts(options =>
     // Optional settings for test environments (the samples' test points these at MtaSts.Testing's loopback world).
     if (Environment.GetEnvironmentVariable("MTASTS_NAME_SERVER") is { Length: > 0 } nameServer)
     {
-        options.NameServers.Add(IPEndPoint.Parse(nameServer));
+        options.Dns.NameServers.Add(IPEndPoint.Parse(nameServer));
     }
 
     if (Environment.GetEnvironmentVariable("MTASTS_TRUST_ANCHOR") is { Length: > 0 } pemFile)
@@ -21,8 +21,8 @@ builder.Services.AddMtaSts(options =>
 
     if (Environment.GetEnvironmentVariable("MTASTS_POLICY_HOST_PORT") is { Length: > 0 } port)
     {
-        options.PolicyHostPort = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture);
-        options.AllowPrivatePolicyHostAddresses = true; // a test world on this machine: its policy host listens on 127.0.0.1
+        options.PolicyFetch.Port = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture);
+        options.PolicyFetch.AllowPrivateAddresses = true; // a test world on this machine: its policy host listens on 127.0.0.1
     }
 });
 builder.Services.AddHostedService<PolicyReporter>();

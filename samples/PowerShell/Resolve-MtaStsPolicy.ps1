@@ -46,7 +46,7 @@
 .PARAMETER PolicyHostPort
     The port of the HTTPS policy hosts; 443 (the RFC) unless a test world listens elsewhere. Another port means a
     test world, so policy hosts may then be reached at loopback and private addresses too
-    (MtaStsOptions.AllowPrivatePolicyHostAddresses), which are refused otherwise.
+    (MtaStsOptions.PolicyFetch.AllowPrivateAddresses), which are refused otherwise.
 
 .PARAMETER ThrottleLimit
     How many domains are resolved at once (1..64, default 8). Output stays in input order.
@@ -127,7 +127,7 @@ begin {
                 $endPoint.Port = 53
             }
 
-            $options.NameServers.Add($endPoint)
+            $options.Dns.NameServers.Add($endPoint)
         }
 
         foreach ($pem in $TrustAnchor) {
@@ -143,9 +143,9 @@ begin {
             }
         }
 
-        $options.PolicyHostPort = $PolicyHostPort
+        $options.PolicyFetch.Port = $PolicyHostPort
         if ($PolicyHostPort -ne 443) {
-            $options.AllowPrivatePolicyHostAddresses = $true
+            $options.PolicyFetch.AllowPrivateAddresses = $true
         }
         $options
     }

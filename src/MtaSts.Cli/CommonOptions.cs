@@ -44,7 +44,7 @@ internal sealed class CommonOptions
 
     /// <summary>
     /// Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on
-    /// bad values. The store, when given, is opened last and set as <see cref="MtaStsOptions.PolicyStore"/>; the caller
+    /// bad values. The store, when given, is opened last and set as <see cref="MtaStsCacheOptions.Store"/>; the caller
     /// disposes it.
     /// </summary>
     public MtaStsOptions CreateOptions(ParseResult parse) => CreateOptions(parse, Network, Overrides, Store);
@@ -130,8 +130,8 @@ internal sealed class NetworkOptions
     /// <summary>Sets the store and the CLI's store timeout (<see cref="StoreFactory.StoreTimeout"/>).</summary>
     public static void UseStore(MtaStsOptions options, IMtaStsPolicyStore store)
     {
-        options.PolicyStore = store;
-        options.StoreTimeout = StoreFactory.StoreTimeout;
+        options.Cache.Store = store;
+        options.Cache.StoreTimeout = StoreFactory.StoreTimeout;
     }
 
     public void AddTo(Command command)
@@ -154,7 +154,7 @@ internal sealed class NetworkOptions
         var options = new MtaStsOptions();
         foreach (var text in parse.GetValue(NameServers) ?? [])
         {
-            options.NameServers.Add(ParseEndPoint(text));
+            options.Dns.NameServers.Add(ParseEndPoint(text));
         }
 
         foreach (var file in parse.GetValue(TrustAnchors) ?? [])
@@ -187,18 +187,18 @@ internal sealed class NetworkOptions
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--timeout must be more than 0 and at most {MaxTimeoutSeconds} seconds"));
             }
 
-            options.PolicyFetchTimeout = TimeSpan.FromSeconds(seconds);
-            if (options.ConnectTimeout > options.PolicyFetchTimeout)
+            options.PolicyFetch.Timeout = TimeSpan.FromSeconds(seconds);
+            if (options.PolicyFetch.ConnectTimeout > options.PolicyFetch.Timeout)
             {
-                options.ConnectTimeout = options.PolicyFetchTimeout;
+                options.PolicyFetch.ConnectTimeout = options.PolicyFetch.Timeout;
             }
 
             // One DNS lookup takes up to DnsTimeout × (DnsRetries + 1) over UDP plus one DnsTimeout over TCP after a
             // spoofed datagram: keep that within the same budget (never below the library's 100 ms minimum).
-            var dnsShare = options.PolicyFetchTimeout / (options.DnsRetries + 2);
-            if (dnsShare < options.DnsTimeout)
+            var dnsShare = options.PolicyFetch.Timeout / (options.Dns.Retries + 2);
+            if (dnsShare < options.Dns.Timeout)
             {
-                options.DnsTimeout = dnsShare < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : dnsShare;
+                options.Dns.Timeout = dnsShare < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : dnsShare;
             }
         }
 
@@ -209,7 +209,7 @@ internal sealed class NetworkOptions
                 throw new ArgumentException("--dns-timeout must be between 0.1 and 60 seconds");
             }
 
-            options.DnsTimeout = TimeSpan.FromSeconds(dnsSeconds);
+            options.Dns.Timeout = TimeSpan.FromSeconds(dnsSeconds);
         }
 
         if (parse.GetValue(DnsRetries) is { } retries)
@@ -219,15 +219,15 @@ internal sealed class NetworkOptions
                 throw new ArgumentException("--dns-retries must be between 0 and 5");
             }
 
-            options.DnsRetries = retries;
+            options.Dns.Retries = retries;
         }
 
         if (parse.GetValue(PolicyHostPort) is { } port)
         {
-            options.PolicyHostPort = port;
+            options.PolicyFetch.Port = port;
         }
 
-        options.AllowPrivatePolicyHostAddresses = parse.GetValue(AllowPrivatePolicyHosts);
+        options.PolicyFetch.AllowPrivateAddresses = parse.GetValue(AllowPrivatePolicyHosts);
 
         return options;
     }

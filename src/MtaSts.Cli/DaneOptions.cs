@@ -26,10 +26,10 @@ internal sealed class DaneOptions
     /// <summary>Applies the options; throws <see cref="ArgumentException"/> with a readable message on bad values.</summary>
     public void Apply(ParseResult parse, MtaStsOptions options)
     {
-        options.DaneEnabled = !parse.GetValue(NoDane);
+        options.Dane.Enabled = !parse.GetValue(NoDane);
         foreach (var text in parse.GetValue(TrustedResolvers) ?? [])
         {
-            options.TrustedDnssecResolvers.Add(IPAddress.TryParse(text, out var address)
+            options.Dane.TrustedResolvers.Add(IPAddress.TryParse(text, out var address)
                 ? address
                 : throw new ArgumentException($"'{text}' is not an IP address (--trusted-resolver)"));
         }

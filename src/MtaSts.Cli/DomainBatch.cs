@@ -40,7 +40,7 @@ internal static class DomainBatch
 
     /// <summary>
     /// Runs a batch of domains: builds the options (a bad value or a missing DNS configuration exits 2), the service,
-    /// then handles every input and returns the worst exit code. The options' <see cref="MtaStsOptions.PolicyStore"/>, if
+    /// then handles every input and returns the worst exit code. The options' <see cref="MtaStsCacheOptions.Store"/>, if
     /// any, is disposed at the end.
     /// </summary>
     public static async Task<int> RunAsync<TService, TRecord>(
@@ -82,7 +82,7 @@ internal static class DomainBatch
         }
         catch (Exception ex) when (ex is ArgumentException or OptionsValidationException or InvalidOperationException)
         {
-            await StoreFactory.DisposeAsync(options?.PolicyStore).ConfigureAwait(false);
+            await StoreFactory.DisposeAsync(options?.Cache.Store).ConfigureAwait(false);
             await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
@@ -96,7 +96,7 @@ internal static class DomainBatch
         }
         finally
         {
-            await StoreFactory.DisposeAsync(options.PolicyStore).ConfigureAwait(false);
+            await StoreFactory.DisposeAsync(options.Cache.Store).ConfigureAwait(false);
         }
     }
 

@@ -47,14 +47,14 @@ internal static class PlanCommand
 
                     foreach (var text in parse.GetValue(daneRequired) ?? [])
                     {
-                        options.DaneRequiredDomains.Add(DomainName.TryNormalize(text, out var domain, out var error)
+                        options.Dane.RequiredDomains.Add(DomainName.TryNormalize(text, out var domain, out var error)
                             ? domain
                             : throw new ArgumentException($"'{text}' is not a domain name (--dane-required): {error}"));
                     }
 
                     if (parse.GetValue(smtpPort) is { } port)
                     {
-                        options.SmtpPort = port;
+                        options.Delivery.SmtpPort = port;
                     }
                 },
                 static (planner, input, token) => PlanOneAsync(planner, input, token),

@@ -156,7 +156,7 @@ internal static class PostfixCommand
         }
         catch (Exception ex) when (ex is ArgumentException or OptionsValidationException or InvalidOperationException)
         {
-            await StoreFactory.DisposeAsync(options?.PolicyStore).ConfigureAwait(false);
+            await StoreFactory.DisposeAsync(options?.Cache.Store).ConfigureAwait(false);
             await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
@@ -195,7 +195,7 @@ internal static class PostfixCommand
         }
         finally
         {
-            await StoreFactory.DisposeAsync(options.PolicyStore).ConfigureAwait(false);
+            await StoreFactory.DisposeAsync(options.Cache.Store).ConfigureAwait(false);
         }
 
         return ExitCodes.Definite;

@@ -37,16 +37,16 @@ namespace MtaSts;
 /// cannot enumerate entries, which <see cref="ListAsync"/> (the <c>cache list</c> and export commands) needs.
 /// </para>
 /// <para>
-/// <b>Time.</b> The resolver bounds every store call by <see cref="MtaStsOptions.StoreTimeout"/> (decision S-2); the
+/// <b>Time.</b> The resolver bounds every store call by <see cref="MtaStsCacheOptions.StoreTimeout"/> (decision S-2); the
 /// store does not add timeouts of its own beyond those of StackExchange.Redis, and gives up waiting as soon as the
-/// caller's token is cancelled. Without dependency injection, pass a store in <see cref="MtaStsOptions.PolicyStore"/>
+/// caller's token is cancelled. Without dependency injection, pass a store in <see cref="MtaStsCacheOptions.Store"/>
 /// and dispose it after the resolver.
 /// </para>
 /// </remarks>
 /// <example>
 /// <code>
 /// await using var store = new RedisPolicyStore(new RedisPolicyStoreOptions { Configuration = "redis.internal:6379" });
-/// using var resolver = MtaStsPolicyResolver.Create(new MtaStsOptions { PolicyStore = store });
+/// using var resolver = MtaStsPolicyResolver.Create(new MtaStsOptions { Cache = { Store = store } });
 /// </code>
 /// </example>
 public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDisposable

@@ -64,13 +64,13 @@ public sealed class MtaStsTestWorld : IAsyncDisposable
     /// <summary>
     /// Options that point a resolver at this world, with timeouts short enough for tests:
     /// <list type="bullet">
-    /// <item><see cref="MtaStsOptions.NameServers"/> = the DNS server; <see cref="MtaStsOptions.AdditionalTrustedRoots"/> = the root;
-    /// <see cref="MtaStsOptions.PolicyHostPort"/> = the policy host's port; <see cref="MtaStsOptions.ResolvePolicyHostWithNameServers"/> = true;
-    /// <see cref="MtaStsOptions.AllowPrivatePolicyHostAddresses"/> = true, since the policy host listens on 127.0.0.1.</item>
-    /// <item><see cref="MtaStsOptions.DnsTimeout"/> 2 s and <see cref="MtaStsOptions.DnsRetries"/> 1: a DNS fault shows within
+    /// <item><see cref="MtaStsDnsOptions.NameServers"/> = the DNS server; <see cref="MtaStsOptions.AdditionalTrustedRoots"/> = the root;
+    /// <see cref="MtaStsPolicyFetchOptions.Port"/> = the policy host's port; <see cref="MtaStsPolicyFetchOptions.ResolveHostWithNameServers"/> = true;
+    /// <see cref="MtaStsPolicyFetchOptions.AllowPrivateAddresses"/> = true, since the policy host listens on 127.0.0.1.</item>
+    /// <item><see cref="MtaStsDnsOptions.Timeout"/> 2 s and <see cref="MtaStsDnsOptions.Retries"/> 1: a DNS fault shows within
     /// 4 s, and a busy test machine does not turn a slow loopback answer into a fault.</item>
-    /// <item><see cref="MtaStsOptions.PolicyFetchTimeout"/> 5 s, <see cref="MtaStsOptions.ConnectTimeout"/> 2 s and
-    /// <see cref="MtaStsOptions.PolicyFetchRetries"/> 2 (the library default, so retry behaviour is exercised).</item>
+    /// <item><see cref="MtaStsPolicyFetchOptions.Timeout"/> 5 s, <see cref="MtaStsPolicyFetchOptions.ConnectTimeout"/> 2 s and
+    /// <see cref="MtaStsPolicyFetchOptions.Retries"/> 2 (the library default, so retry behaviour is exercised).</item>
     /// </list>
     /// Everything else keeps the library defaults. Each call returns a new object, free to change.
     /// </summary>
@@ -79,16 +79,18 @@ public sealed class MtaStsTestWorld : IAsyncDisposable
     {
         var options = new MtaStsOptions
         {
-            DnsTimeout = TimeSpan.FromSeconds(2),
-            DnsRetries = 1,
-            PolicyFetchTimeout = TimeSpan.FromSeconds(5),
-            ConnectTimeout = TimeSpan.FromSeconds(2),
-            PolicyFetchRetries = 2,
-            PolicyHostPort = PolicyHost.Port,
-            ResolvePolicyHostWithNameServers = true,
-            AllowPrivatePolicyHostAddresses = true,
+            Dns = { Timeout = TimeSpan.FromSeconds(2), Retries = 1 },
+            PolicyFetch =
+            {
+                Timeout = TimeSpan.FromSeconds(5),
+                ConnectTimeout = TimeSpan.FromSeconds(2),
+                Retries = 2,
+                Port = PolicyHost.Port,
+                ResolveHostWithNameServers = true,
+                AllowPrivateAddresses = true,
+            },
         };
-        options.NameServers.Add(Dns.EndPoint);
+        options.Dns.NameServers.Add(Dns.EndPoint);
         options.AdditionalTrustedRoots.Add(CertificateAuthority.RootCertificate);
         return options;
     }

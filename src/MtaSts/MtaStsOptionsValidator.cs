@@ -32,77 +32,25 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
         }
     }
 
-    /// <summary>A copy of the options, so later changes to the caller's instance do not reach a running resolver.</summary>
-    internal static MtaStsOptions Snapshot(MtaStsOptions options)
-    {
-        var copy = new MtaStsOptions
-        {
-            DnsTimeout = options.DnsTimeout,
-            DnsRetries = options.DnsRetries,
-            PolicyFetchTimeout = options.PolicyFetchTimeout,
-            ConnectTimeout = options.ConnectTimeout,
-            PolicyFetchRetries = options.PolicyFetchRetries,
-            MaxPolicyBodyBytes = options.MaxPolicyBodyBytes,
-            PolicyHostPort = options.PolicyHostPort,
-            ResolvePolicyHostWithNameServers = options.ResolvePolicyHostWithNameServers,
-            AllowPrivatePolicyHostAddresses = options.AllowPrivatePolicyHostAddresses,
-            ExcludeNonPublicMxAddresses = options.ExcludeNonPublicMxAddresses,
-            MaxCachedDomains = options.MaxCachedDomains,
-            MinRecordRecheckInterval = options.MinRecordRecheckInterval,
-            MaxRecordRecheckInterval = options.MaxRecordRecheckInterval,
-            FailedFetchBackoff = options.FailedFetchBackoff,
-            RefreshAfter = options.RefreshAfter,
-            DaneEnabled = options.DaneEnabled,
-            SmtpPort = options.SmtpPort,
-            RequireMtaStsWithDane = options.RequireMtaStsWithDane,
-            PolicyStore = options.PolicyStore,
-            StoreTimeout = options.StoreTimeout,
-            MaxConcurrentPolicyFetches = options.MaxConcurrentPolicyFetches,
-        };
-        copy.ShareEvents(options.Events);
-        foreach (var (domain, rule) in options.Overrides)
-        {
-            copy.Overrides[domain] = rule;
-        }
-
-        foreach (var server in options.NameServers)
-        {
-            copy.NameServers.Add(server);
-        }
-
-        foreach (var resolver in options.TrustedDnssecResolvers)
-        {
-            copy.TrustedDnssecResolvers.Add(resolver);
-        }
-
-        foreach (var domain in options.DaneRequiredDomains)
-        {
-            copy.DaneRequiredDomains.Add(domain);
-        }
-
-        copy.AdditionalTrustedRoots.AddRange(options.AdditionalTrustedRoots);
-        return copy;
-    }
-
     private static List<string> GetFailures(MtaStsOptions options)
     {
         var failures = new List<string>();
-        CheckRange(failures, nameof(MtaStsOptions.DnsTimeout), options.DnsTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), "100 ms", "1 minute");
-        CheckRange(failures, nameof(MtaStsOptions.DnsRetries), options.DnsRetries, 0, 5);
-        CheckRange(failures, nameof(MtaStsOptions.PolicyFetchTimeout), options.PolicyFetchTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), "1 second", "5 minutes");
-        CheckRange(failures, nameof(MtaStsOptions.ConnectTimeout), options.ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), "100 ms", "1 minute");
-        CheckRange(failures, nameof(MtaStsOptions.PolicyFetchRetries), options.PolicyFetchRetries, 0, 5);
-        CheckRange(failures, nameof(MtaStsOptions.MaxPolicyBodyBytes), options.MaxPolicyBodyBytes, 1024, 1024 * 1024);
-        CheckRange(failures, nameof(MtaStsOptions.PolicyHostPort), options.PolicyHostPort, 1, 65535);
-        CheckRange(failures, nameof(MtaStsOptions.SmtpPort), options.SmtpPort, 1, 65535);
-        CheckRange(failures, nameof(MtaStsOptions.MaxCachedDomains), options.MaxCachedDomains, 1, 10_000_000);
-        CheckRange(failures, nameof(MtaStsOptions.MinRecordRecheckInterval), options.MinRecordRecheckInterval, TimeSpan.Zero, TimeSpan.FromDays(1), "0", "1 day");
-        CheckRange(failures, nameof(MtaStsOptions.MaxRecordRecheckInterval), options.MaxRecordRecheckInterval, TimeSpan.Zero, TimeSpan.FromDays(1), "0", "1 day");
-        CheckRange(failures, nameof(MtaStsOptions.FailedFetchBackoff), options.FailedFetchBackoff, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), "5 minutes", "1 day");
-        CheckRange(failures, nameof(MtaStsOptions.RefreshAfter), options.RefreshAfter, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365), "1 minute", "365 days");
+        CheckRange(failures, "Dns.Timeout", options.Dns.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), "100 ms", "1 minute");
+        CheckRange(failures, "Dns.Retries", options.Dns.Retries, 0, 5);
+        CheckRange(failures, "PolicyFetch.Timeout", options.PolicyFetch.Timeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), "1 second", "5 minutes");
+        CheckRange(failures, "PolicyFetch.ConnectTimeout", options.PolicyFetch.ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), "100 ms", "1 minute");
+        CheckRange(failures, "PolicyFetch.Retries", options.PolicyFetch.Retries, 0, 5);
+        CheckRange(failures, "PolicyFetch.MaxBodyBytes", options.PolicyFetch.MaxBodyBytes, 1024, 1024 * 1024);
+        CheckRange(failures, "PolicyFetch.Port", options.PolicyFetch.Port, 1, 65535);
+        CheckRange(failures, "Delivery.SmtpPort", options.Delivery.SmtpPort, 1, 65535);
+        CheckRange(failures, "Cache.MaxDomains", options.Cache.MaxDomains, 1, 10_000_000);
+        CheckRange(failures, "Cache.MinRecordRecheckInterval", options.Cache.MinRecordRecheckInterval, TimeSpan.Zero, TimeSpan.FromDays(1), "0", "1 day");
+        CheckRange(failures, "Cache.MaxRecordRecheckInterval", options.Cache.MaxRecordRecheckInterval, TimeSpan.Zero, TimeSpan.FromDays(1), "0", "1 day");
+        CheckRange(failures, "Cache.FailedFetchBackoff", options.Cache.FailedFetchBackoff, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), "5 minutes", "1 day");
+        CheckRange(failures, "Cache.RefreshAfter", options.Cache.RefreshAfter, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365), "1 minute", "365 days");
 
-        CheckRange(failures, nameof(MtaStsOptions.StoreTimeout), options.StoreTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), "10 ms", "10 seconds");
-        CheckRange(failures, nameof(MtaStsOptions.MaxConcurrentPolicyFetches), options.MaxConcurrentPolicyFetches, 1, 10_000);
+        CheckRange(failures, "Cache.StoreTimeout", options.Cache.StoreTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), "10 ms", "10 seconds");
+        CheckRange(failures, "PolicyFetch.MaxConcurrentFetches", options.PolicyFetch.MaxConcurrentFetches, 1, 10_000);
 
         var overridden = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (domain, rule) in options.Overrides)
@@ -121,48 +69,48 @@ internal sealed class MtaStsOptionsValidator : IValidateOptions<MtaStsOptions>
             }
         }
 
-        if (options.MinRecordRecheckInterval > options.MaxRecordRecheckInterval)
+        if (options.Cache.MinRecordRecheckInterval > options.Cache.MaxRecordRecheckInterval)
         {
             failures.Add(
-                $"{nameof(MtaStsOptions.MinRecordRecheckInterval)} ({options.MinRecordRecheckInterval}) must not be greater than " +
-                $"{nameof(MtaStsOptions.MaxRecordRecheckInterval)} ({options.MaxRecordRecheckInterval}).");
+                $"Cache.MinRecordRecheckInterval ({options.Cache.MinRecordRecheckInterval}) must not be greater than " +
+                $"Cache.MaxRecordRecheckInterval ({options.Cache.MaxRecordRecheckInterval}).");
         }
 
-        if (options.ConnectTimeout > options.PolicyFetchTimeout)
+        if (options.PolicyFetch.ConnectTimeout > options.PolicyFetch.Timeout)
         {
             failures.Add(
-                $"{nameof(MtaStsOptions.ConnectTimeout)} ({options.ConnectTimeout}) must not be greater than " +
-                $"{nameof(MtaStsOptions.PolicyFetchTimeout)} ({options.PolicyFetchTimeout}).");
+                $"PolicyFetch.ConnectTimeout ({options.PolicyFetch.ConnectTimeout}) must not be greater than " +
+                $"PolicyFetch.Timeout ({options.PolicyFetch.Timeout}).");
         }
 
-        for (var i = 0; i < options.NameServers.Count; i++)
+        for (var i = 0; i < options.Dns.NameServers.Count; i++)
         {
-            if (options.NameServers[i] is null)
+            if (options.Dns.NameServers[i] is null)
             {
-                failures.Add($"{nameof(MtaStsOptions.NameServers)}[{i}] is null.");
+                failures.Add($"Dns.NameServers[{i}] is null.");
             }
         }
 
-        for (var i = 0; i < options.TrustedDnssecResolvers.Count; i++)
+        for (var i = 0; i < options.Dane.TrustedResolvers.Count; i++)
         {
-            if (options.TrustedDnssecResolvers[i] is null)
+            if (options.Dane.TrustedResolvers[i] is null)
             {
-                failures.Add($"{nameof(MtaStsOptions.TrustedDnssecResolvers)}[{i}] is null.");
+                failures.Add($"Dane.TrustedResolvers[{i}] is null.");
             }
         }
 
-        for (var i = 0; i < options.DaneRequiredDomains.Count; i++)
+        for (var i = 0; i < options.Dane.RequiredDomains.Count; i++)
         {
-            if (!DomainName.TryNormalize(options.DaneRequiredDomains[i], out _, out var error))
+            if (!DomainName.TryNormalize(options.Dane.RequiredDomains[i], out _, out var error))
             {
-                failures.Add($"{nameof(MtaStsOptions.DaneRequiredDomains)}[{i}] is not a domain name: {error}");
+                failures.Add($"Dane.RequiredDomains[{i}] is not a domain name: {error}");
             }
         }
 
-        if (options.DaneRequiredDomains.Count > 0 && !options.DaneEnabled)
+        if (options.Dane.RequiredDomains.Count > 0 && !options.Dane.Enabled)
         {
             failures.Add(
-                $"{nameof(MtaStsOptions.DaneRequiredDomains)} lists {options.DaneRequiredDomains.Count} domain(s) but {nameof(MtaStsOptions.DaneEnabled)} is false: " +
+                $"Dane.RequiredDomains lists {options.Dane.RequiredDomains.Count} domain(s) but Dane.Enabled is false: " +
                 "mail to them could never be delivered.");
         }
 

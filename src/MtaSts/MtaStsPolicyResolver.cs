@@ -20,20 +20,20 @@ namespace MtaSts;
 /// A resolution that the cache can answer (the last TXT answer is still trusted, the policy has not expired and no
 /// refresh is due) completes synchronously, does no I/O and allocates nothing. Any other resolution of a domain joins
 /// the one discovery and fetch in flight for that domain, however many callers ask at once; at most
-/// <see cref="MtaStsOptions.MaxConcurrentPolicyFetches"/> fetches run at a time across all domains.
+/// <see cref="MtaStsPolicyFetchOptions.MaxConcurrentFetches"/> fetches run at a time across all domains.
 /// </para>
 /// <para>
 /// The cache follows RFC 8461 §3.3 and §5.1 (the rules are written out, branch by branch, in the library's
 /// <c>Caching/PolicyCacheRules</c>): a policy is applied for <c>max_age</c> after its fetch, also when the TXT lookup or a
 /// later fetch fails; a changed TXT <c>id</c> means a new fetch; a policy is fetched again before it expires (after
-/// <see cref="MtaStsOptions.RefreshAfter"/> or half its <c>max_age</c>, less up to 10 % jitter), and only a successful
+/// <see cref="MtaStsCacheOptions.RefreshAfter"/> or half its <c>max_age</c>, less up to 10 % jitter), and only a successful
 /// fetch restarts its lifetime (decision A-11); after a failed fetch the same (domain, id) is not fetched again for
-/// <see cref="MtaStsOptions.FailedFetchBackoff"/>.
+/// <see cref="MtaStsCacheOptions.FailedFetchBackoff"/>.
 /// </para>
 /// <para>
-/// With a <see cref="MtaStsOptions.PolicyStore"/>, what is learnt survives restarts and is shared by a fleet: the store
+/// With a <see cref="MtaStsCacheOptions.Store"/>, what is learnt survives restarts and is shared by a fleet: the store
 /// is read when memory has nothing for a domain and before every fetch, and written after every fetch, each operation
-/// bounded by <see cref="MtaStsOptions.StoreTimeout"/> (decisions S-1 … S-4). <see cref="MtaStsOptions.Events"/> raises
+/// bounded by <see cref="MtaStsCacheOptions.StoreTimeout"/> (decisions S-1 … S-4). <see cref="MtaStsOptions.Events"/> raises
 /// downgrade signals (S-5) and failed refreshes; <see cref="PolicyRefresher"/> refreshes recently used policies in the
 /// background.
 /// </para>
@@ -84,8 +84,8 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         _logger = logger;
         _metrics = metrics;
         _ownedResources = ownedResources;
-        _memory = new PolicyMemory(options, store ?? options.PolicyStore, timeProvider, logger, metrics);
-        _fetchSlots = new SemaphoreSlim(options.MaxConcurrentPolicyFetches, options.MaxConcurrentPolicyFetches);
+        _memory = new PolicyMemory(options, store ?? options.Cache.Store, timeProvider, logger, metrics);
+        _fetchSlots = new SemaphoreSlim(options.PolicyFetch.MaxConcurrentFetches, options.PolicyFetch.MaxConcurrentFetches);
         _overrides = options.Overrides.Count == 0
             ? null
             : options.Overrides.ToFrozenDictionary(pair => DomainName.Normalize(pair.Key), pair => new OverrideRule(DomainName.Normalize(pair.Key), pair.Value), StringComparer.Ordinal);
@@ -119,7 +119,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
     /// <param name="options">Settings; validated as under DI. <see langword="null"/> means the defaults.</param>
     /// <param name="loggerFactory">Where to log; <see langword="null"/> means nowhere.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> means <see cref="TimeProvider.System"/>.</param>
-    /// <returns>A resolver that owns its DNS client, HTTP client and cache (not the <see cref="MtaStsOptions.PolicyStore"/>). Dispose it when done.</returns>
+    /// <returns>A resolver that owns its DNS client, HTTP client and cache (not the <see cref="MtaStsCacheOptions.Store"/>). Dispose it when done.</returns>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are out of range.</exception>
     public static MtaStsPolicyResolver Create(MtaStsOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
@@ -316,7 +316,7 @@ public sealed class MtaStsPolicyResolver : IMtaStsPolicyResolver, IDisposable
         return result;
     }
 
-    /// <summary>One fetch, in one of the <see cref="MtaStsOptions.MaxConcurrentPolicyFetches"/> slots.</summary>
+    /// <summary>One fetch, in one of the <see cref="MtaStsPolicyFetchOptions.MaxConcurrentFetches"/> slots.</summary>
     private async Task<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
     {
         await _fetchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);

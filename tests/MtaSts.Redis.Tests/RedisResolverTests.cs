@@ -185,8 +185,8 @@ public sealed class RedisResolverTests(RedisServerFixture redis) : IClassFixture
     private MtaStsPolicyResolver NewResolver(IMtaStsPolicyStore store, ILoggerFactory? loggerFactory = null)
     {
         var options = World.CreateOptions();
-        options.PolicyStore = store;
-        options.StoreTimeout = StoreTimeout;
+        options.Cache.Store = store;
+        options.Cache.StoreTimeout = StoreTimeout;
         return MtaStsPolicyResolver.Create(options, loggerFactory);
     }
 }

@@ -82,7 +82,7 @@ public sealed class PolicyHost : IAsyncDisposable
         _app.Run(HandleAsync);
     }
 
-    /// <summary>The TCP port the host listens on (on 127.0.0.1). Put it in <see cref="MtaStsOptions.PolicyHostPort"/>.</summary>
+    /// <summary>The TCP port the host listens on (on 127.0.0.1). Put it in <see cref="MtaStsPolicyFetchOptions.Port"/>.</summary>
     public int Port { get; private set; }
 
     /// <summary>Every request received so far (since <see cref="ResetCounters"/>), oldest first; a snapshot.</summary>

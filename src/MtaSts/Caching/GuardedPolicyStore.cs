@@ -6,7 +6,7 @@ namespace MtaSts.Caching;
 
 /// <summary>
 /// The resolver's side of an <see cref="IMtaStsPolicyStore"/> (decision S-2): every call is bounded by
-/// <see cref="MtaStsOptions.StoreTimeout"/> on the resolver's clock, every exception is caught, and an entry that does not
+/// <see cref="MtaStsCacheOptions.StoreTimeout"/> on the resolver's clock, every exception is caught, and an entry that does not
 /// belong to the asked domain or does not hold usable facts is refused. Whatever goes wrong costs at most the timeout and
 /// ends as "nothing from the store", with a warning, a metric and an activity event; it never fails a resolution.
 /// </summary>

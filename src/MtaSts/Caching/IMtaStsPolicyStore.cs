@@ -10,7 +10,7 @@ namespace MtaSts;
 /// <para>
 /// The resolver reads the store when its memory has nothing for a domain (start-up, eviction) and before every policy
 /// fetch (another node may have fetched meanwhile, or be backing off a failing host), and writes through after every
-/// fetch and every failed fetch. Each call is bounded by <see cref="MtaStsOptions.StoreTimeout"/>: a store that throws,
+/// fetch and every failed fetch. Each call is bounded by <see cref="MtaStsCacheOptions.StoreTimeout"/>: a store that throws,
 /// hangs or returns something unusable is skipped for that resolution with a warning, a metric and a trace event, and
 /// never fails or stops a resolution.
 /// </para>

@@ -4,7 +4,7 @@ namespace MtaSts.Caching;
 
 /// <summary>
 /// The resolver's private, bounded, in-memory cache (L1) keyed on the normalised policy domain (decision 0001: the domain
-/// is the key, the TXT <c>id</c> decides when to fetch again), holding at most <see cref="MtaStsOptions.MaxCachedDomains"/>
+/// is the key, the TXT <c>id</c> decides when to fetch again), holding at most <see cref="MtaStsCacheOptions.MaxDomains"/>
 /// domains. A <see cref="BoundedCache{T}"/>: lookups do not allocate, a domain's <see cref="DomainEntry"/> is created once
 /// and its state replaced in place, and the resolver's <see cref="TimeProvider"/> is the only clock; stale states are
 /// dropped by the resolver when it meets them, unused ones by size compaction.

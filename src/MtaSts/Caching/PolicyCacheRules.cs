@@ -25,7 +25,7 @@ internal static class PolicyCacheRules
     internal readonly record struct Settings(TimeSpan FailedFetchBackoff, TimeSpan MinRecordRecheck, TimeSpan MaxRecordRecheck, TimeSpan RefreshAfter)
     {
         public static Settings From(MtaStsOptions options) =>
-            new(options.FailedFetchBackoff, options.MinRecordRecheckInterval, options.MaxRecordRecheckInterval, options.RefreshAfter);
+            new(options.Cache.FailedFetchBackoff, options.Cache.MinRecordRecheckInterval, options.Cache.MaxRecordRecheckInterval, options.Cache.RefreshAfter);
     }
 
     /// <summary>
@@ -402,81 +402,4 @@ internal static class PolicyCacheRules
         MtaStsFailure.MultipleRecords => $"More than one MTA-STS TXT record at _mta-sts.{domain}.",
         _ => $"The TXT lookup of _mta-sts.{domain} failed temporarily.",
     };
-}
-
-/// <summary>What happened in one resolution, for logs, metrics and events.</summary>
-internal enum CacheStep
-{
-    /// <summary>The TXT id matched the cached policy and no refresh was due (RFC 8461 §5.1).</summary>
-    CacheHit,
-
-    /// <summary>A new id, but the last fetch for it failed less than the back-off ago (RFC 8461 §3.3).</summary>
-    BackoffActive,
-
-    /// <summary>A policy was fetched and is now cached.</summary>
-    Fetched,
-
-    /// <summary>A policy with <c>max_age: 0</c> was fetched: applied now, not cached (decision A-6).</summary>
-    FetchedNotCached,
-
-    /// <summary>Refreshing the cached policy (same id) failed; the cached policy applies.</summary>
-    RefreshFailed,
-
-    /// <summary>Fetching a new id failed; the older cached policy applies.</summary>
-    FetchFailedCachedApplied,
-
-    /// <summary>Fetching failed and nothing is cached.</summary>
-    FetchFailedNothingCached,
-
-    /// <summary>No usable TXT record or a DNS failure; the cached policy applies.</summary>
-    DiscoveryFailedCachedApplied,
-
-    /// <summary>A temporary DNS failure and nothing cached (decision A-1).</summary>
-    DnsFailureNothingCached,
-
-    /// <summary>No record (none, invalid, several) and nothing cached.</summary>
-    NoPolicy,
-}
-
-/// <summary>What the policy store should do after a verdict.</summary>
-internal enum StoreAction
-{
-    /// <summary>Nothing new to share.</summary>
-    None,
-
-    /// <summary>Write the new facts (a fetched policy, a new back-off).</summary>
-    Write,
-
-    /// <summary>Forget the domain (a fetched <c>max_age: 0</c>).</summary>
-    Remove,
-}
-
-/// <summary>The outcome of a rule: the resolution, the next remembered state and what else follows from it.</summary>
-internal sealed class CacheVerdict
-{
-    public CacheVerdict(MtaStsResolution resolution, DomainState? next, CacheStep step, CachedPolicy? previous, MtaStsRecord? record)
-    {
-        Resolution = resolution;
-        Next = next;
-        Step = step;
-        Previous = previous;
-        Record = record;
-    }
-
-    public MtaStsResolution Resolution { get; }
-
-    /// <summary>What to remember; <see langword="null"/> means forget the domain.</summary>
-    public DomainState? Next { get; }
-
-    public CacheStep Step { get; }
-
-    /// <summary>The unexpired cached policy the step started from, if any.</summary>
-    public CachedPolicy? Previous { get; }
-
-    /// <summary>The TXT record of this resolution, if one was found.</summary>
-    public MtaStsRecord? Record { get; }
-
-    public StoreAction Store { get; init; }
-
-    public PolicyDowngradeKind Downgrade { get; init; }
 }

@@ -24,8 +24,8 @@ internal sealed class PolicyMemory : IDisposable
 
     public PolicyMemory(MtaStsOptions options, IMtaStsPolicyStore? store, TimeProvider timeProvider, ILogger logger, MtaStsMetrics metrics)
     {
-        _cache = new PolicyCache(options.MaxCachedDomains);
-        _store = store is null ? null : new GuardedPolicyStore(store, options.StoreTimeout, timeProvider, logger, metrics);
+        _cache = new PolicyCache(options.Cache.MaxDomains);
+        _store = store is null ? null : new GuardedPolicyStore(store, options.Cache.StoreTimeout, timeProvider, logger, metrics);
         _rules = PolicyCacheRules.Settings.From(options);
         _timeProvider = timeProvider;
         _logger = logger;

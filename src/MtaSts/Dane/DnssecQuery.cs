@@ -12,7 +12,7 @@ namespace MtaSts.Dane;
 /// <para>
 /// DnsClient does not validate DNSSEC. The library relies on the AD bit of a validating resolver instead, which RFC 4035
 /// §4.9.3 allows only when the resolver is trusted and the path to it is secure (DANE-2.1.1-e). Hence the AD bit is
-/// believed only from the resolvers in <see cref="MtaStsOptions.TrustedDnssecResolvers"/>, by default the loopback
+/// believed only from the resolvers in <see cref="MtaStsDaneOptions.TrustedResolvers"/>, by default the loopback
 /// addresses (a validating resolver on the same host). From any other resolver every answer is insecure.
 /// </para>
 /// <para>
@@ -33,7 +33,7 @@ internal sealed class DnssecQuery
         ArgumentNullException.ThrowIfNull(dns);
         ArgumentNullException.ThrowIfNull(options);
         _dns = dns;
-        _trusted = options.TrustedDnssecResolvers.Select(Canonical).ToArray();
+        _trusted = options.Dane.TrustedResolvers.Select(Canonical).ToArray();
         _queryOptions = new DnsQueryAndServerOptions
         {
             RequestDnsSecRecords = true,
@@ -43,8 +43,8 @@ internal sealed class DnssecQuery
             ContinueOnEmptyResponse = false,
             Recursion = true,
             UseTcpFallback = true,
-            Timeout = options.DnsTimeout,
-            Retries = options.DnsRetries,
+            Timeout = options.Dns.Timeout,
+            Retries = options.Dns.Retries,
         };
     }
 

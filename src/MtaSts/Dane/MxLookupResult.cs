@@ -60,7 +60,7 @@ internal sealed class MxLookupResult
     /// </summary>
     public bool Secure { get; }
 
-    /// <summary>Whether the resolver that answered is trusted to vouch for DNSSEC (see <see cref="MtaStsOptions.TrustedDnssecResolvers"/>).</summary>
+    /// <summary>Whether the resolver that answered is trusted to vouch for DNSSEC (see <see cref="MtaStsDaneOptions.TrustedResolvers"/>).</summary>
     public bool ResolverTrusted { get; }
 
     /// <summary>

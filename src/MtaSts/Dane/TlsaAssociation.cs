@@ -1,44 +1,5 @@
 namespace MtaSts;
 
-/// <summary>The certificate usage field of a TLSA record (RFC 6698 §2.1.1, RFC 7218 names).</summary>
-public enum TlsaUsage : byte
-{
-    /// <summary>PKIX-TA (0): unusable for SMTP (RFC 7672 §3.1.3).</summary>
-    PkixTa = 0,
-
-    /// <summary>PKIX-EE (1): unusable for SMTP (RFC 7672 §3.1.3).</summary>
-    PkixEe = 1,
-
-    /// <summary>DANE-TA (2): a trust anchor in the presented chain; names are checked.</summary>
-    DaneTa = 2,
-
-    /// <summary>DANE-EE (3): the server's own certificate or key; names and expiry are not checked.</summary>
-    DaneEe = 3,
-}
-
-/// <summary>The selector field of a TLSA record.</summary>
-public enum TlsaSelector : byte
-{
-    /// <summary>Cert (0): the full DER certificate.</summary>
-    FullCertificate = 0,
-
-    /// <summary>SPKI (1): the DER SubjectPublicKeyInfo.</summary>
-    SubjectPublicKeyInfo = 1,
-}
-
-/// <summary>The matching type field of a TLSA record.</summary>
-public enum TlsaMatchingType : byte
-{
-    /// <summary>Full (0): the selected content itself.</summary>
-    Full = 0,
-
-    /// <summary>SHA2-256 (1): a 32-byte digest.</summary>
-    Sha256 = 1,
-
-    /// <summary>SHA2-512 (2): a 64-byte digest.</summary>
-    Sha512 = 2,
-}
-
 /// <summary>One TLSA record's data: usage, selector, matching type and certificate association data.</summary>
 public sealed class TlsaAssociation : IEquatable<TlsaAssociation>
 {

@@ -54,11 +54,11 @@ internal sealed class TlsaLookup
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.SmtpPort, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.SmtpPort, 65535, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Delivery.SmtpPort, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Delivery.SmtpPort, 65535, nameof(options));
         _query = query;
-        _enabled = options.DaneEnabled;
-        _portLabel = "_" + options.SmtpPort.ToString(CultureInfo.InvariantCulture) + "._tcp.";
+        _enabled = options.Dane.Enabled;
+        _portLabel = "_" + options.Delivery.SmtpPort.ToString(CultureInfo.InvariantCulture) + "._tcp.";
         _logger = logger ?? NullLogger.Instance;
     }
 

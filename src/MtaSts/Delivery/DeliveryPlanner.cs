@@ -21,12 +21,12 @@ namespace MtaSts;
 /// </para>
 /// <para>
 /// What a plan is made of: the MX lookup (DO bit, DNSSEC status from a trusted resolver only); per MX host the address
-/// and TLSA lookups (<see cref="MtaStsOptions.DaneEnabled"/>); the MTA-STS resolution of the domain. The MX answer and
-/// each host's answers are kept for their DNS TTL, clamped to <see cref="MtaStsOptions.MinRecordRecheckInterval"/> ..
-/// <see cref="MtaStsOptions.MaxRecordRecheckInterval"/> (failed lookups for the minimum, as negative caching). A whole
+/// and TLSA lookups (<see cref="MtaStsDaneOptions.Enabled"/>); the MTA-STS resolution of the domain. The MX answer and
+/// each host's answers are kept for their DNS TTL, clamped to <see cref="MtaStsCacheOptions.MinRecordRecheckInterval"/> ..
+/// <see cref="MtaStsCacheOptions.MaxRecordRecheckInterval"/> (failed lookups for the minimum, as negative caching). A whole
 /// plan is reused while none of its answers has expired and the resolver answers with the same MTA-STS resolution:
 /// such a plan completes synchronously, does no I/O and allocates nothing. A deferred plan is reused for at most
-/// <see cref="MtaStsOptions.MinRecordRecheckInterval"/>. At most <see cref="MtaStsOptions.MaxCachedDomains"/> domains and
+/// <see cref="MtaStsCacheOptions.MinRecordRecheckInterval"/>. At most <see cref="MtaStsCacheOptions.MaxDomains"/> domains and
 /// as many hosts are remembered. Concurrent plans for one domain share one piece of work.
 /// </para>
 /// <para>
@@ -36,7 +36,7 @@ namespace MtaSts;
 /// failure. This re-check bypasses the resolver's record recheck window only with the library's own resolver.
 /// </para>
 /// <para>
-/// For a domain listed in <see cref="MtaStsOptions.DaneRequiredDomains"/> DANE is mandatory: an MX answer that is not
+/// For a domain listed in <see cref="MtaStsDaneOptions.RequiredDomains"/> DANE is mandatory: an MX answer that is not
 /// DNSSEC-secure skips every host (the plan is deferred), and so does a host without a usable, secure TLSA RRset; such
 /// skips carry the result type <c>dane-required</c>.
 /// </para>
@@ -86,9 +86,9 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         _logger = logger;
         _metrics = metrics;
         _ownedResources = ownedResources;
-        _plans = new BoundedCache<PlanEntry>(options.MaxCachedDomains);
-        _hosts = new BoundedCache<HostEntry>(options.MaxCachedDomains);
-        _daneRequired = new HashSet<string>(options.DaneRequiredDomains.Select(DomainName.Normalize), StringComparer.Ordinal);
+        _plans = new BoundedCache<PlanEntry>(options.Cache.MaxDomains);
+        _hosts = new BoundedCache<HostEntry>(options.Cache.MaxDomains);
+        _daneRequired = new HashSet<string>(options.Dane.RequiredDomains.Select(DomainName.Normalize), StringComparer.Ordinal);
         _flights = new SingleFlight<string, DeliveryPlan>(PlanUncachedAsync, (domain, exception) => Log.PlanFailed(_logger, domain, exception), StringComparer.Ordinal);
     }
 
@@ -421,8 +421,8 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
     /// <summary>Now plus a DNS TTL clamped to the record recheck window, in UTC ticks.</summary>
     private long Until(TimeSpan timeToLive)
     {
-        var interval = timeToLive < _options.MinRecordRecheckInterval ? _options.MinRecordRecheckInterval
-            : timeToLive > _options.MaxRecordRecheckInterval ? _options.MaxRecordRecheckInterval
+        var interval = timeToLive < _options.Cache.MinRecordRecheckInterval ? _options.Cache.MinRecordRecheckInterval
+            : timeToLive > _options.Cache.MaxRecordRecheckInterval ? _options.Cache.MaxRecordRecheckInterval
             : timeToLive;
         return (_timeProvider.GetUtcNow() + interval).UtcTicks;
     }

@@ -27,7 +27,7 @@ internal static class DeliveryRules
     /// <param name="ImplicitMx">Whether the host is the implicit MX (the domain itself).</param>
     /// <param name="MtaSts">The MTA-STS resolution of the domain.</param>
     /// <param name="Options">The planner's options.</param>
-    /// <param name="DaneRequired">Whether DANE is mandatory for the domain (<see cref="MtaStsOptions.DaneRequiredDomains"/>).</param>
+    /// <param name="DaneRequired">Whether DANE is mandatory for the domain (<see cref="MtaStsDaneOptions.RequiredDomains"/>).</param>
     /// <param name="ExpandedDomain">The recipient domain after the CNAMEs its MX answer led through; <see langword="null"/> when it is not an alias.</param>
     public readonly record struct Context(string Domain, bool MxSecure, bool ImplicitMx, MtaStsResolution MtaSts, MtaStsOptions Options, bool DaneRequired = false, string? ExpandedDomain = null);
 
@@ -59,7 +59,7 @@ internal static class DeliveryRules
         // 2. The host cannot be tried now: a DANE lookup failed (PREC-b), or it has no addresses (RFC 7672 §2.2.2).
         if (dane.Status == DaneStatus.LookupFailed)
         {
-            var daneOn = context.Options.DaneEnabled;
+            var daneOn = context.Options.Dane.Enabled;
             reasons.Add((daneOn ? "DANE: " : "DNS: ") + dane.Message);
             reasons.Add(daneOn
                 ? "Host skipped for now: a failed DANE lookup makes it unreachable, and MTA-STS cannot make it usable (RFC 7672 §2.1.2, RFC 8461 §2)."
@@ -67,7 +67,7 @@ internal static class DeliveryRules
             return decision.Skip(tlsRequired: daneOn, MxAuthentication.None, daneOn ? DnssecInvalid : null);
         }
 
-        if (context.Options.ExcludeNonPublicMxAddresses && dane.Addresses.Count > 0)
+        if (context.Options.Delivery.ExcludeNonPublicAddresses && dane.Addresses.Count > 0)
         {
             // MtaStsOptions.ExcludeNonPublicMxAddresses: a recipient domain must not steer the sender to internal hosts.
             var allowed = dane.Addresses.Where(static address => AddressScope.IsAllowed(address, allowNonPublic: false)).ToArray();
@@ -126,7 +126,7 @@ internal static class DeliveryRules
 
         if (policy is not null && match == false)
         {
-            if (policy.Mode == MtaStsMode.Enforce && context.Options.RequireMtaStsWithDane)
+            if (policy.Mode == MtaStsMode.Enforce && context.Options.Dane.RequireMtaSts)
             {
                 reasons.Add($"{PolicyText(context.MtaSts, policy)}: {host.Name} matches none of the mx patterns ({Patterns(policy)}); MtaStsOptions.RequireMtaStsWithDane asks for this check on top of DANE, so the host is skipped for now (RFC 8461 §4.1, §5; reason code {MxMismatchReasonCode}).");
                 return decision.Skip(tlsRequired: true, authentication, ValidationFailure, dane.BaseDomain, requirement);

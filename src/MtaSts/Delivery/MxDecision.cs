@@ -14,23 +14,11 @@ namespace MtaSts;
 /// fall back to cleartext. When it is <see langword="false"/>, TLS is opportunistic: use it when offered, and a TLS
 /// failure may be retried in cleartext.
 /// </para>
-/// <para>The rules (DANE first, decision A-13):</para>
-/// <list type="bullet">
-/// <item><description>For a domain in <see cref="MtaStsOptions.DaneRequiredDomains"/> (mandatory DANE, RFC 7672 §2.2, §6):
-/// every host is skipped for now when the MX RRset is not DNSSEC-secure, and so is each host without a usable, secure
-/// TLSA RRset; the other rules then apply to the hosts DANE authenticates.</description></item>
-/// <item><description>A DANE lookup failure (TLSA, or the addresses and CNAMEs on the way) makes the host unusable for
-/// now, whatever MTA-STS says (RFC 7672 §2.1.2, RFC 8461 §2). So does a host without addresses.</description></item>
-/// <item><description>A usable, DNSSEC-secure TLSA RRset: TLS required, authenticated by DANE-EE or DANE-TA alone; MTA-STS
-/// is not consulted for the certificate (unless <see cref="MtaStsOptions.RequireMtaStsWithDane"/> asks for its MX-name
-/// check on top).</description></item>
-/// <item><description>A secure TLSA RRset without usable records: TLS required (no cleartext fallback, RFC 7672 §2.2),
-/// not authenticated by DANE; an MTA-STS policy then applies in full (enforce: MX name must match, PKIX; testing: PKIX
-/// report-only).</description></item>
-/// <item><description>No DANE: MTA-STS decides. <c>enforce</c>: the MX name must match a pattern (else the host is
-/// skipped for now), TLS required, PKIX. <c>testing</c>: use the host, PKIX checked but only reported, TLS
-/// opportunistic. <c>none</c> or no policy: opportunistic TLS.</description></item>
-/// </list>
+/// <para>
+/// The rules are DANE first: a host with a usable, DNSSEC-secure TLSA RRset is authenticated by DANE alone, a failed
+/// DANE lookup makes the host unusable whatever MTA-STS says, and otherwise MTA-STS decides. The full table, in the
+/// order it is applied, is decision A-13 in the repository's <c>docs/decisions/a-mta-sts-and-dane.md</c>.
+/// </para>
 /// </remarks>
 public sealed class MxDecision
 {
@@ -83,7 +71,7 @@ public sealed class MxDecision
 
     /// <summary>
     /// The RFC 8460 result type of a failure found while planning, for TLS-RPT: <c>dnssec-invalid</c> (a DANE lookup
-    /// failed), <c>dane-required</c> (DANE is mandatory for the domain, <see cref="MtaStsOptions.DaneRequiredDomains"/>,
+    /// failed), <c>dane-required</c> (DANE is mandatory for the domain, <see cref="MtaStsDaneOptions.RequiredDomains"/>,
     /// but the MX RRset is not secure or the host has no usable, secure TLSA RRset) or <c>validation-failure</c> (the MX name matches no pattern of an <c>enforce</c> policy, or of a
     /// <c>testing</c> policy, which is reported but not enforced; failure reason code <c>mtasts-policy-mx-mismatch</c>);
     /// <see langword="null"/> when nothing failed. Certificate failures are found later, by the certificate check.

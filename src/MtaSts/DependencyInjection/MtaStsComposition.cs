@@ -37,12 +37,12 @@ internal sealed class MtaStsComposition : IDisposable
         Options = settings;
         LoggerFactory = loggerFactory;
         TimeProvider = timeProvider;
-        Store = store ?? settings.PolicyStore;
+        Store = store ?? settings.Cache.Store;
         Metrics = new MtaStsMetrics(meterFactory);
         try
         {
             Dns = DnsClientFactory.Create(settings);
-            HostAddresses = settings.ResolvePolicyHostWithNameServers ? new DnsHostAddressResolver(Dns) : null;
+            HostAddresses = settings.PolicyFetch.ResolveHostWithNameServers ? new DnsHostAddressResolver(Dns) : null;
             if (clientSource is null)
             {
                 // One long-lived client over one SocketsHttpHandler (its PooledConnectionLifetime picks up DNS changes).
@@ -88,7 +88,7 @@ internal sealed class MtaStsComposition : IDisposable
     public static MtaStsComposition ForFacade(MtaStsOptions? options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
     {
         // A copy, validated by the same validator DI uses: later changes to the caller's object do not reach us.
-        var settings = MtaStsOptionsValidator.Snapshot(options ?? new MtaStsOptions());
+        var settings = (options ?? new MtaStsOptions()).Clone();
         MtaStsOptionsValidator.ThrowIfInvalid(settings);
         return new MtaStsComposition(settings, loggerFactory ?? NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System, meterFactory: null, clientSource: null, store: null);
     }

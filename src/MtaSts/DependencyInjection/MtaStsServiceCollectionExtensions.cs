@@ -40,7 +40,7 @@ public static class MtaStsServiceCollectionExtensions
     /// <para>
     /// <see cref="TimeProvider"/> defaults to <see cref="TimeProvider.System"/> (registered with <c>TryAdd</c>, so an
     /// application's own registration wins). <see cref="ILoggerFactory"/> and <see cref="IMeterFactory"/> are used when
-    /// registered. A registered <see cref="IMtaStsPolicyStore"/> is used, else <see cref="MtaStsOptions.PolicyStore"/>.
+    /// registered. A registered <see cref="IMtaStsPolicyStore"/> is used, else <see cref="MtaStsCacheOptions.Store"/>.
     /// Calling this method again only adds <paramref name="configure"/>; nothing is registered twice.
     /// </para>
     /// <para>
@@ -97,7 +97,7 @@ public static class MtaStsServiceCollectionExtensions
     {
         // IOptions<T>.Value has run the registered validators; check the copy as well, which also covers a host that
         // builds the graph without ValidateOnStart having run.
-        var settings = MtaStsOptionsValidator.Snapshot(provider.GetRequiredService<IOptions<MtaStsOptions>>().Value);
+        var settings = provider.GetRequiredService<IOptions<MtaStsOptions>>().Value.Clone();
         MtaStsOptionsValidator.ThrowIfInvalid(settings);
         var httpClientFactory = provider.GetRequiredService<IHttpClientFactory>();
         return new MtaStsComposition(

@@ -13,7 +13,7 @@ internal static class DnsClientFactory
     private const int DnsPort = 53;
 
     /// <summary>
-    /// A client asking <see cref="MtaStsOptions.NameServers"/>, or the system's servers. DnsClient's own cache is off
+    /// A client asking <see cref="MtaStsDnsOptions.NameServers"/>, or the system's servers. DnsClient's own cache is off
     /// (the resolver caches by TTL itself). When automatic discovery finds no server (a network namespace whose only
     /// interface is loopback), the servers of <c>/etc/resolv.conf</c> are read directly.
     /// </summary>
@@ -31,8 +31,8 @@ internal static class DnsClientFactory
         var lookupOptions = new LookupClientOptions(servers)
         {
             UseCache = false,
-            Timeout = options.DnsTimeout,
-            Retries = options.DnsRetries,
+            Timeout = options.Dns.Timeout,
+            Retries = options.Dns.Retries,
             UseTcpFallback = true,
             ThrowDnsErrors = false,
             ContinueOnDnsError = true,
@@ -47,9 +47,9 @@ internal static class DnsClientFactory
     /// <summary>The servers to ask: the configured ones, else the system's, else those of <c>/etc/resolv.conf</c>.</summary>
     internal static NameServer[] SelectNameServers(MtaStsOptions options, Func<IReadOnlyCollection<NameServer>> systemServers, Func<string?> resolvConf)
     {
-        if (options.NameServers.Count > 0)
+        if (options.Dns.NameServers.Count > 0)
         {
-            return options.NameServers.Select(endPoint => new NameServer(endPoint)).ToArray();
+            return options.Dns.NameServers.Select(endPoint => new NameServer(endPoint)).ToArray();
         }
 
         IReadOnlyCollection<NameServer> system;

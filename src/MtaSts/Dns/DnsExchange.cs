@@ -14,7 +14,7 @@ namespace MtaSts.Dns;
 /// question — would otherwise end the lookup: one forged packet would switch discovery off, or worse, a query echoed
 /// back would read as NODATA. RFC 5452 §3 says such datagrams are not answers, and §9.2 that a resolver that sees them
 /// may abandon UDP and ask again over TCP, which an off-path attacker cannot forge. That is what happens here: the
-/// question is asked once more over TCP (one try, <see cref="MtaStsOptions.DnsTimeout"/>); only if that fails too is the
+/// question is asked once more over TCP (one try, <see cref="MtaStsDnsOptions.Timeout"/>); only if that fails too is the
 /// lookup a failure.
 /// </para>
 /// <para>

@@ -19,9 +19,9 @@ namespace MtaSts.Fetching;
 /// <item>GET <c>https://mta-sts.&lt;domain&gt;/.well-known/mta-sts.txt</c> (STS-3.2-a) with no conditional or cache
 /// headers (STS-3.3-h); redirects are not followed (STS-3.3-g).</item>
 /// <item>Only status 200 (STS-3.3-f, decision A-8); media type <c>text/plain</c>, parameters ignored, missing is invalid
-/// (STS-3.2-b, decision A-7); at most <see cref="MtaStsOptions.MaxPolicyBodyBytes"/> bytes, reading stops as soon as
+/// (STS-3.2-b, decision A-7); at most <see cref="MtaStsPolicyFetchOptions.MaxBodyBytes"/> bytes, reading stops as soon as
 /// the limit is crossed (STS-3.3-k, decision A-24); strict UTF-8.</item>
-/// <item>The whole fetch, retries included, ends within <see cref="MtaStsOptions.PolicyFetchTimeout"/> (STS-3.3-k).
+/// <item>The whole fetch, retries included, ends within <see cref="MtaStsPolicyFetchOptions.Timeout"/> (STS-3.3-k).
 /// Only transient faults are retried: a refused or reset connection, an attempt timing out, a 5xx status. Never 3xx,
 /// 4xx, TLS or certificate failures, or content problems.</item>
 /// </list>
@@ -65,27 +65,27 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(metrics);
-        if (options.MaxPolicyBodyBytes is < 1 or > MaxBodyLimit)
+        if (options.PolicyFetch.MaxBodyBytes is < 1 or > MaxBodyLimit)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxPolicyBodyBytes, $"MtaStsOptions.MaxPolicyBodyBytes must be between 1 and {MaxBodyLimit}.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetch.MaxBodyBytes, $"MtaStsOptions.MaxPolicyBodyBytes must be between 1 and {MaxBodyLimit}.");
         }
 
-        if (options.PolicyFetchTimeout <= MinTotalTimeout || options.PolicyFetchTimeout >= MaxTotalTimeout)
+        if (options.PolicyFetch.Timeout <= MinTotalTimeout || options.PolicyFetch.Timeout >= MaxTotalTimeout)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetchTimeout, "MtaStsOptions.PolicyFetchTimeout must be longer than 10 ms and shorter than 1 day.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetch.Timeout, "MtaStsOptions.PolicyFetchTimeout must be longer than 10 ms and shorter than 1 day.");
         }
 
-        if (options.PolicyFetchRetries < 0)
+        if (options.PolicyFetch.Retries < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetchRetries, "MtaStsOptions.PolicyFetchRetries must not be negative.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetch.Retries, "MtaStsOptions.PolicyFetchRetries must not be negative.");
         }
 
         _clientFactory = clientFactory;
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;
-        _maxBodyBytes = options.MaxPolicyBodyBytes;
-        _pipeline = BuildPipeline(options.PolicyFetchTimeout, options.PolicyFetchRetries);
+        _maxBodyBytes = options.PolicyFetch.MaxBodyBytes;
+        _pipeline = BuildPipeline(options.PolicyFetch.Timeout, options.PolicyFetch.Retries);
     }
 
     /// <summary>The time one attempt gets: an equal share of the budget, at least <see cref="MinAttemptTimeout"/>, at most the budget.</summary>

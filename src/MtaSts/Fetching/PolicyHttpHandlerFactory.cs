@@ -24,7 +24,7 @@ internal static class PolicyHttpHandlerFactory
     /// <summary>
     /// TLS 1.2/1.3 only; platform roots plus <see cref="MtaStsOptions.AdditionalTrustedRoots"/>; SAN-only name check;
     /// no redirects, cookies, proxy or automatic decompression; connect timeout; connections to
-    /// <see cref="MtaStsOptions.PolicyHostPort"/> at the addresses from <paramref name="addresses"/> when given.
+    /// <see cref="MtaStsPolicyFetchOptions.Port"/> at the addresses from <paramref name="addresses"/> when given.
     /// </summary>
     public static SocketsHttpHandler Create(MtaStsOptions options, IHostAddressResolver? addresses)
     {
@@ -32,9 +32,9 @@ internal static class PolicyHttpHandlerFactory
 
         // Snapshots: later changes to the options do not reach a handler already built.
         var extraRoots = new X509Certificate2Collection(options.AdditionalTrustedRoots);
-        int port = options.PolicyHostPort;
-        TimeSpan connectTimeout = options.ConnectTimeout;
-        bool allowNonPublic = options.AllowPrivatePolicyHostAddresses;
+        int port = options.PolicyFetch.Port;
+        TimeSpan connectTimeout = options.PolicyFetch.ConnectTimeout;
+        bool allowNonPublic = options.PolicyFetch.AllowPrivateAddresses;
 
         return new SocketsHttpHandler
         {

@@ -134,7 +134,7 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
         Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
 
         // The control: without DANE the same host passes MTA-STS, and a real handshake with its PKIX certificate works.
-        var withoutDane = await PlanAsync(Bogus, o => o.DaneEnabled = false);
+        var withoutDane = await PlanAsync(Bogus, o => o.Dane.Enabled = false);
         var control = Assert.Single(withoutDane.Hosts);
         Assert.True(control.IsUsable);
         Assert.Equal(MxAuthentication.Pkix, control.CertificateRequirement.Authentication);
@@ -188,7 +188,7 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
     public async Task DANE_2_2_1_e_DaneRequired_UnsignedZone_Defers_WhereMtaStsAloneWouldDeliver()
     {
         // Also: DANE-6-a, DANE-2.2-f.
-        var plan = await PlanAsync(Insecure, o => o.DaneRequiredDomains.Add(Insecure));
+        var plan = await PlanAsync(Insecure, o => o.Dane.RequiredDomains.Add(Insecure));
 
         Assert.Equal(DeliveryPlanStatus.Defer, plan.Status);
         var host = Assert.Single(plan.Hosts);
@@ -201,7 +201,7 @@ public sealed class DnssecDeliveryPlanTests(DnssecPlannerFixture fixture) : ICla
     public async Task DANE_6_a_DaneRequired_SignedZone_DaneHostUsed_HostWithoutTlsaSkipped()
     {
         // Also: DANE-2.2-f. mx2.secure.test has secure addresses and a proven absence of TLSA, and the policy lists it.
-        var plan = await PlanAsync(Secure, o => o.DaneRequiredDomains.Add(Secure));
+        var plan = await PlanAsync(Secure, o => o.Dane.RequiredDomains.Add(Secure));
 
         Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
         Assert.True(plan.Hosts[0].IsUsable);

@@ -24,13 +24,13 @@ public sealed class DnssecPlannerFixture : IAsyncLifetime
     public MtaStsOptions CreateOptions(Action<MtaStsOptions>? configure = null)
     {
         var options = UnboundFixture.CreateOptions();
-        options.NameServers.Add(Unbound.EndPoint);
-        options.PolicyHostPort = PolicyHost.Port;
-        options.AllowPrivatePolicyHostAddresses = true;
+        options.Dns.NameServers.Add(Unbound.EndPoint);
+        options.PolicyFetch.Port = PolicyHost.Port;
+        options.PolicyFetch.AllowPrivateAddresses = true;
         options.AdditionalTrustedRoots.Add(Authority.RootCertificate);
-        options.PolicyFetchTimeout = TimeSpan.FromSeconds(10);
-        options.ConnectTimeout = TimeSpan.FromSeconds(5);
-        options.PolicyFetchRetries = 0;
+        options.PolicyFetch.Timeout = TimeSpan.FromSeconds(10);
+        options.PolicyFetch.ConnectTimeout = TimeSpan.FromSeconds(5);
+        options.PolicyFetch.Retries = 0;
         configure?.Invoke(options);
         return options;
     }

@@ -61,7 +61,7 @@ public sealed class UnboundFixture : IAsyncLifetime, IDisposable
     /// <summary>Library options that trust this (loopback) resolver, with short DNS timeouts.</summary>
     public static MtaStsOptions CreateOptions()
     {
-        var options = new MtaStsOptions { DnsTimeout = TimeSpan.FromSeconds(2), DnsRetries = 0 };
+        var options = new MtaStsOptions { Dns = { Timeout = TimeSpan.FromSeconds(2), Retries = 0 } };
         return options;
     }
 

@@ -114,7 +114,7 @@ public sealed class ValidatingResolverTests : IClassFixture<UnboundFixture>
     public async Task DANE_2_2_3_b_TlsaOwnerNameCarriesTheConfiguredPort()
     {
         var options = UnboundFixture.CreateOptions();
-        options.SmtpPort = 2525;
+        options.Delivery.SmtpPort = 2525;
 
         var result = await Tlsa(options).LookupAsync("mx2.secure.test", mxSecure: true);
 
@@ -193,7 +193,7 @@ public sealed class ValidatingResolverTests : IClassFixture<UnboundFixture>
     {
         // Also: DANE-2.1.1-f.
         var options = UnboundFixture.CreateOptions();
-        options.TrustedDnssecResolvers.Add(IPAddress.Parse("192.0.2.53"));
+        options.Dane.TrustedResolvers.Add(IPAddress.Parse("192.0.2.53"));
 
         var mx = await Mx(options).LookupAsync(Secure);
         var dane = await Tlsa(options).LookupAsync("mx.secure.test", mxSecure: mx.Secure);
@@ -274,7 +274,7 @@ public sealed class ValidatingResolverTests : IClassFixture<UnboundFixture>
             AutoResolveNameServers = false,
         });
         var options = UnboundFixture.CreateOptions();
-        options.DnsTimeout = TimeSpan.FromMilliseconds(300);
+        options.Dns.Timeout = TimeSpan.FromMilliseconds(300);
 
         var mx = await new MxLookup(silent, options).LookupAsync(Secure);
         var dane = await new TlsaLookup(silent, options).LookupAsync("mx.secure.test", mxSecure: true);

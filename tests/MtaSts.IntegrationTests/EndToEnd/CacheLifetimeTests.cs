@@ -16,7 +16,7 @@ public sealed class CacheLifetimeTests(WorldFixture fixture) : IClassFixture<Wor
         World.PublishPolicy(domain, "l1", MtaStsMode.Enforce, 3600, "mx." + domain);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
         using var resolver = fixture.CreateResolver(
-            o => { o.MinRecordRecheckInterval = TimeSpan.FromSeconds(10); o.MaxRecordRecheckInterval = TimeSpan.FromSeconds(10); },
+            o => { o.Cache.MinRecordRecheckInterval = TimeSpan.FromSeconds(10); o.Cache.MaxRecordRecheckInterval = TimeSpan.FromSeconds(10); },
             clock);
         var host = "mta-sts." + domain;
         var txt = "_mta-sts." + domain;
@@ -54,7 +54,7 @@ public sealed class CacheLifetimeTests(WorldFixture fixture) : IClassFixture<Wor
         World.PublishPolicy(domain, "b1", MtaStsMode.Enforce, 86400, "mx." + domain);
         World.PolicyHost.SetResponse("mta-sts." + domain, new PolicyResponse { StatusCode = 404 });
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
-        using var resolver = fixture.CreateResolver(o => { o.MinRecordRecheckInterval = TimeSpan.Zero; o.MaxRecordRecheckInterval = TimeSpan.Zero; }, clock);
+        using var resolver = fixture.CreateResolver(o => { o.Cache.MinRecordRecheckInterval = TimeSpan.Zero; o.Cache.MaxRecordRecheckInterval = TimeSpan.Zero; }, clock);
 
         Assert.Equal(MtaStsOutcome.FetchFailure, (await resolver.ResolveAsync(domain)).Outcome);
         clock.Advance(TimeSpan.FromMinutes(4));

@@ -18,15 +18,15 @@ public sealed class DependencyInjectionTests(WorldFixture fixture) : IClassFixtu
         services.AddLogging();
         services.AddMtaSts(o =>
         {
-            foreach (var server in worldOptions.NameServers)
+            foreach (var server in worldOptions.Dns.NameServers)
             {
-                o.NameServers.Add(server);
+                o.Dns.NameServers.Add(server);
             }
 
             o.AdditionalTrustedRoots.AddRange(worldOptions.AdditionalTrustedRoots);
-            o.PolicyHostPort = worldOptions.PolicyHostPort;
-            o.AllowPrivatePolicyHostAddresses = worldOptions.AllowPrivatePolicyHostAddresses;
-            o.DnsTimeout = worldOptions.DnsTimeout;
+            o.PolicyFetch.Port = worldOptions.PolicyFetch.Port;
+            o.PolicyFetch.AllowPrivateAddresses = worldOptions.PolicyFetch.AllowPrivateAddresses;
+            o.Dns.Timeout = worldOptions.Dns.Timeout;
         });
         await using var provider = services.BuildServiceProvider(validateScopes: true);
 

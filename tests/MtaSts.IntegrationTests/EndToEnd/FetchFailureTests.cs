@@ -78,7 +78,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
             FailFirstRequests = 2,
             FailStatusCode = 503,
         });
-        using var resolver = fixture.CreateResolver(o => o.PolicyFetchRetries = 2);
+        using var resolver = fixture.CreateResolver(o => o.PolicyFetch.Retries = 2);
 
         var result = await resolver.ResolveAsync(domain);
 
@@ -92,7 +92,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
         var domain = WorldFixture.UniqueDomain("persist");
         World.PublishPolicy(domain, "p1", MtaStsMode.Enforce, 86400, "mx." + domain);
         World.PolicyHost.SetResponse("mta-sts." + domain, new PolicyResponse { StatusCode = 500 });
-        using var resolver = fixture.CreateResolver(o => o.PolicyFetchRetries = 1);
+        using var resolver = fixture.CreateResolver(o => o.PolicyFetch.Retries = 1);
 
         var result = await resolver.ResolveAsync(domain);
 
@@ -106,7 +106,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
         var domain = WorldFixture.UniqueDomain("noretry");
         World.PublishPolicy(domain, "p1", MtaStsMode.Enforce, 86400, "mx." + domain);
         World.PolicyHost.SetResponse("mta-sts." + domain, new PolicyResponse { StatusCode = 404 });
-        using var resolver = fixture.CreateResolver(o => o.PolicyFetchRetries = 3);
+        using var resolver = fixture.CreateResolver(o => o.PolicyFetch.Retries = 3);
 
         await resolver.ResolveAsync(domain);
 
@@ -176,7 +176,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
         var result = await ResolveWithAsync(
             "trickle",
             new PolicyResponse { Body = new string('x', 5000), ByteDelay = TimeSpan.FromMilliseconds(200) },
-            o => { o.PolicyFetchTimeout = TimeSpan.FromSeconds(2); o.PolicyFetchRetries = 0; });
+            o => { o.PolicyFetch.Timeout = TimeSpan.FromSeconds(2); o.PolicyFetch.Retries = 0; });
 
         AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
     }
@@ -187,7 +187,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
         var result = await ResolveWithAsync(
             "slowhead",
             new PolicyResponse { HeaderDelay = TimeSpan.FromSeconds(30) },
-            o => { o.PolicyFetchTimeout = TimeSpan.FromSeconds(2); o.PolicyFetchRetries = 0; });
+            o => { o.PolicyFetch.Timeout = TimeSpan.FromSeconds(2); o.PolicyFetch.Retries = 0; });
 
         AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
     }
@@ -195,7 +195,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
     [Fact]
     public async Task ConnectionReset_IsAPolicyFetchError()
     {
-        var result = await ResolveWithAsync("reset", new PolicyResponse { ResetConnection = true }, o => o.PolicyFetchRetries = 1);
+        var result = await ResolveWithAsync("reset", new PolicyResponse { ResetConnection = true }, o => o.PolicyFetch.Retries = 1);
 
         AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
     }
@@ -220,7 +220,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
         World.PublishPolicy(domain, "n1", MtaStsMode.Enforce, 86400, "mx." + domain);
         World.Dns.Remove("mta-sts." + domain);
         World.Dns.AddA("mta-sts." + domain, IPAddress.Parse("127.0.0.2"));
-        using var resolver = fixture.CreateResolver(o => o.PolicyFetchRetries = 0);
+        using var resolver = fixture.CreateResolver(o => o.PolicyFetch.Retries = 0);
 
         var result = await resolver.ResolveAsync(domain);
 
@@ -237,7 +237,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
     public async Task STS_3_3_a_CertificateProblems_AreWebPkiInvalid(TestCertificateKind kind)
     {
         // Also: STS-3.3-c (CN-only fails)
-        var result = await ResolveWithAsync("cert", null, o => o.PolicyFetchRetries = 2, kind);
+        var result = await ResolveWithAsync("cert", null, o => o.PolicyFetch.Retries = 2, kind);
 
         AssertFetchFailure(result, MtaStsFailure.WebPkiInvalid);
         Assert.Equal("sts-webpki-invalid", result.ReportResultType);
@@ -275,7 +275,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
 #pragma warning disable SYSLIB0039, CA5397 // TLS 1.0/1.1 are obsolete: that is the point of the test.
         World.PolicyHost.SetTlsProtocols("mta-sts." + domain, System.Security.Authentication.SslProtocols.Tls11);
 #pragma warning restore SYSLIB0039, CA5397
-        using var resolver = fixture.CreateResolver(o => o.PolicyFetchRetries = 0);
+        using var resolver = fixture.CreateResolver(o => o.PolicyFetch.Retries = 0);
 
         var result = await resolver.ResolveAsync(domain);
 
@@ -289,7 +289,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
         // Also: STS-7.1-b, STS-3.2-a
         var domain = WorldFixture.UniqueDomain("headers");
         World.PublishPolicy(domain, "h1", MtaStsMode.Enforce, 1, "mx." + domain);
-        using var resolver = fixture.CreateResolver(o => { o.MinRecordRecheckInterval = TimeSpan.Zero; o.MaxRecordRecheckInterval = TimeSpan.Zero; });
+        using var resolver = fixture.CreateResolver(o => { o.Cache.MinRecordRecheckInterval = TimeSpan.Zero; o.Cache.MaxRecordRecheckInterval = TimeSpan.Zero; });
         await resolver.ResolveAsync(domain);
 
         var request = Assert.Single(World.PolicyHost.Requests, r => r.Host == "mta-sts." + domain);

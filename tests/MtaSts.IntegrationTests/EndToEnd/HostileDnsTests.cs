@@ -24,7 +24,7 @@ public sealed class HostileDnsTests(WorldFixture fixture) : IClassFixture<WorldF
         var domain = WorldFixture.UniqueDomain("spooftxt");
         World.PublishPolicy(domain, "s1", MtaStsMode.Enforce, 86400, "mx." + domain);
         World.Dns.SetFault("_mta-sts." + domain, fault);
-        using var resolver = fixture.CreateResolver(o => o.DnsRetries = retries);
+        using var resolver = fixture.CreateResolver(o => o.Dns.Retries = retries);
 
         var result = await resolver.ResolveAsync(domain);
 
@@ -75,7 +75,7 @@ public sealed class HostileDnsTests(WorldFixture fixture) : IClassFixture<WorldF
         // The control: junk over TCP as well (DnsFault.Malformed) stays a temporary DNS failure, it is not retried forever.
         var domain = WorldFixture.UniqueDomain("junkboth");
         World.Dns.SetFault("_mta-sts." + domain, DnsFault.Malformed);
-        using var resolver = fixture.CreateResolver(o => o.DnsRetries = 0);
+        using var resolver = fixture.CreateResolver(o => o.Dns.Retries = 0);
 
         var result = await resolver.ResolveAsync(domain);
 

@@ -172,7 +172,7 @@ public sealed class ResolutionOutcomeTests(WorldFixture fixture) : IClassFixture
     {
         var domain = WorldFixture.UniqueDomain("dnsfault");
         World.Dns.SetFault("_mta-sts." + domain, fault);
-        using var resolver = fixture.CreateResolver(o => { o.DnsTimeout = TimeSpan.FromMilliseconds(500); o.DnsRetries = 0; });
+        using var resolver = fixture.CreateResolver(o => { o.Dns.Timeout = TimeSpan.FromMilliseconds(500); o.Dns.Retries = 0; });
 
         var result = await resolver.ResolveAsync(domain);
 
@@ -185,7 +185,7 @@ public sealed class ResolutionOutcomeTests(WorldFixture fixture) : IClassFixture
         // Also: STS-3.1-h
         var domain = WorldFixture.UniqueDomain("cachedns");
         World.PublishPolicy(domain, "c1", MtaStsMode.Enforce, 86400, "mx." + domain);
-        using var resolver = fixture.CreateResolver(o => { o.MinRecordRecheckInterval = TimeSpan.Zero; o.MaxRecordRecheckInterval = TimeSpan.Zero; });
+        using var resolver = fixture.CreateResolver(o => { o.Cache.MinRecordRecheckInterval = TimeSpan.Zero; o.Cache.MaxRecordRecheckInterval = TimeSpan.Zero; });
         var first = await resolver.ResolveAsync(domain);
         Assert.Equal(PolicySource.Fetched, first.Source);
 
@@ -203,7 +203,7 @@ public sealed class ResolutionOutcomeTests(WorldFixture fixture) : IClassFixture
     {
         var domain = WorldFixture.UniqueDomain("removed");
         World.PublishPolicy(domain, "r1", MtaStsMode.Enforce, 86400, "mx." + domain);
-        using var resolver = fixture.CreateResolver(o => { o.MinRecordRecheckInterval = TimeSpan.Zero; o.MaxRecordRecheckInterval = TimeSpan.Zero; });
+        using var resolver = fixture.CreateResolver(o => { o.Cache.MinRecordRecheckInterval = TimeSpan.Zero; o.Cache.MaxRecordRecheckInterval = TimeSpan.Zero; });
         await resolver.ResolveAsync(domain);
 
         World.Dns.Remove("_mta-sts." + domain);
@@ -219,7 +219,7 @@ public sealed class ResolutionOutcomeTests(WorldFixture fixture) : IClassFixture
     {
         var domain = WorldFixture.UniqueDomain("cachefetch");
         World.PublishPolicy(domain, "v1", MtaStsMode.Enforce, 86400, "mx." + domain);
-        using var resolver = fixture.CreateResolver(o => { o.MinRecordRecheckInterval = TimeSpan.Zero; o.MaxRecordRecheckInterval = TimeSpan.Zero; });
+        using var resolver = fixture.CreateResolver(o => { o.Cache.MinRecordRecheckInterval = TimeSpan.Zero; o.Cache.MaxRecordRecheckInterval = TimeSpan.Zero; });
         await resolver.ResolveAsync(domain);
 
         World.Dns.Remove("_mta-sts." + domain);
@@ -254,7 +254,7 @@ public sealed class ResolutionOutcomeTests(WorldFixture fixture) : IClassFixture
     {
         var domain = WorldFixture.UniqueDomain("idchange");
         World.PublishPolicy(domain, "one", MtaStsMode.Testing, 86400, "mx." + domain);
-        using var resolver = fixture.CreateResolver(o => { o.MinRecordRecheckInterval = TimeSpan.Zero; o.MaxRecordRecheckInterval = TimeSpan.Zero; });
+        using var resolver = fixture.CreateResolver(o => { o.Cache.MinRecordRecheckInterval = TimeSpan.Zero; o.Cache.MaxRecordRecheckInterval = TimeSpan.Zero; });
         await resolver.ResolveAsync(domain);
         var same = await resolver.ResolveAsync(domain);
         Assert.Equal(PolicySource.Cache, same.Source);

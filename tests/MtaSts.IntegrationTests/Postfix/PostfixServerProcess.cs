@@ -42,6 +42,21 @@ internal sealed partial class PostfixServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// Waits (up to 10 s) until the server's standard error holds <paramref name="text"/>, and returns the log: a line is
+    /// written by the server after the event it reports and reaches us through a pipe, so it may trail the reply.
+    /// </summary>
+    public async Task<string> WaitForLogAsync(string text)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!Log.Contains(text, StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        return Log;
+    }
+
     /// <summary>Starts the server and waits until it listens; fails the test when it exits first or takes over 30 s.</summary>
     public static async Task<PostfixServerProcess> StartAsync(params string[] args)
     {

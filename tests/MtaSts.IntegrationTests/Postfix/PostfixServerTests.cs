@@ -225,7 +225,7 @@ public sealed class PostfixServerTests(PostfixServerFixture fixture) : IClassFix
 
         Assert.Empty(reply);
         Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(10));
-        Assert.Contains("was not complete within 1 s; connection closed", fixture.Configured.Log, StringComparison.Ordinal);
+        Assert.Contains("was not complete within 1 s; connection closed", await fixture.Configured.WaitForLogAsync("was not complete within 1 s; connection closed"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -266,7 +266,7 @@ public sealed class PostfixServerTests(PostfixServerFixture fixture) : IClassFix
             open.ForEach(static s => s.Dispose());
         }
 
-        Assert.Contains("3 connections are open (--max-connections)", fixture.Configured.Log, StringComparison.Ordinal);
+        Assert.Contains("3 connections are open (--max-connections)", await fixture.Configured.WaitForLogAsync("3 connections are open (--max-connections)"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -295,12 +295,12 @@ public sealed class PostfixServerTests(PostfixServerFixture fixture) : IClassFix
         var (exitCode, _, error) = await Postmap.QueryAsync("[x.test]:25", server.Listen);
         Assert.Equal(1, exitCode);
         Assert.Equal(string.Empty, error);
-        Assert.Contains("Removed the stale socket", server.Log, StringComparison.Ordinal);
+        Assert.Contains("Removed the stale socket", await server.WaitForLogAsync("Removed the stale socket"), StringComparison.Ordinal);
 
         // SIGTERM: a graceful stop, exit 0, the socket file removed.
         Assert.Equal(0, await server.StopAsync());
         Assert.False(File.Exists(path));
-        Assert.Contains("Stopped", server.Log, StringComparison.Ordinal);
+        Assert.Contains("Stopped", await server.WaitForLogAsync("Stopped"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,15 +17,15 @@ public sealed class MtaStsTestWorldTests : IAsyncLifetime
     {
         var options = _world.CreateOptions();
 
-        Assert.Equal([_world.Dns.EndPoint], options.NameServers);
+        Assert.Equal([_world.Dns.EndPoint], options.Dns.NameServers);
         Assert.Equal(_world.CertificateAuthority.RootCertificate.Thumbprint, Assert.Single(options.AdditionalTrustedRoots).Thumbprint);
-        Assert.Equal(_world.PolicyHost.Port, options.PolicyHostPort);
-        Assert.True(options.ResolvePolicyHostWithNameServers);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.DnsTimeout);
-        Assert.Equal(1, options.DnsRetries);
-        Assert.Equal(TimeSpan.FromSeconds(5), options.PolicyFetchTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.ConnectTimeout);
-        Assert.Equal(2, options.PolicyFetchRetries);
+        Assert.Equal(_world.PolicyHost.Port, options.PolicyFetch.Port);
+        Assert.True(options.PolicyFetch.ResolveHostWithNameServers);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.Dns.Timeout);
+        Assert.Equal(1, options.Dns.Retries);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.PolicyFetch.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.PolicyFetch.ConnectTimeout);
+        Assert.Equal(2, options.PolicyFetch.Retries);
         Assert.NotSame(options, _world.CreateOptions());
     }
 

@@ -115,7 +115,7 @@ public class OverrideAndLimitTests
     public async Task TheGlobalFetchLimit_HoldsUnderABurstOfNewDomains()
     {
         const int limit = 3;
-        using var h = new ResolverHarness(o => o.MaxConcurrentPolicyFetches = limit);
+        using var h = new ResolverHarness(o => o.PolicyFetch.MaxConcurrentFetches = limit);
         var domains = Enumerable.Range(0, 40).Select(i => $"d{i}.example.test").ToArray();
         foreach (var domain in domains)
         {

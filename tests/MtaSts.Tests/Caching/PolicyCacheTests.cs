@@ -12,7 +12,7 @@ public class PolicyCacheTests
     public async Task STS_3_2_e_CachedPolicy_AppliesUntilJustBeforeFetchPlusMaxAge_AndNotAtThatInstant()
     {
         // Also: STS-3.3-m (applied while unexpired), STS-5.1-a
-        using var h = new ResolverHarness(o => o.MaxRecordRecheckInterval = TimeSpan.FromDays(1));
+        using var h = new ResolverHarness(o => o.Cache.MaxRecordRecheckInterval = TimeSpan.FromDays(1));
         h.Publish("id1", ResolverHarness.Policy(maxAge: 3600));
         var fetched = await h.ResolveAsync();
         Assert.Equal(ResolverHarness.Start.AddHours(1), fetched.ExpiresAt);
@@ -77,7 +77,7 @@ public class PolicyCacheTests
     [Fact]
     public async Task RecheckWindow_ShortTtl_IsRaisedToTheMinimum()
     {
-        using var h = new ResolverHarness(o => o.MinRecordRecheckInterval = TimeSpan.FromSeconds(30));
+        using var h = new ResolverHarness(o => o.Cache.MinRecordRecheckInterval = TimeSpan.FromSeconds(30));
         h.Publish("id1", ResolverHarness.Policy(), timeToLive: TimeSpan.FromSeconds(1));
         await h.ResolveAsync();
 
@@ -93,7 +93,7 @@ public class PolicyCacheTests
     [Fact]
     public async Task RecheckWindow_LongTtl_IsLoweredToTheMaximum()
     {
-        using var h = new ResolverHarness(o => o.MaxRecordRecheckInterval = TimeSpan.FromMinutes(20));
+        using var h = new ResolverHarness(o => o.Cache.MaxRecordRecheckInterval = TimeSpan.FromMinutes(20));
         h.Publish("id1", ResolverHarness.Policy(), timeToLive: TimeSpan.FromDays(1));
         await h.ResolveAsync();
 
@@ -111,8 +111,8 @@ public class PolicyCacheTests
     {
         using var h = new ResolverHarness(o =>
         {
-            o.MinRecordRecheckInterval = TimeSpan.Zero;
-            o.MaxRecordRecheckInterval = TimeSpan.Zero;
+            o.Cache.MinRecordRecheckInterval = TimeSpan.Zero;
+            o.Cache.MaxRecordRecheckInterval = TimeSpan.Zero;
         });
         h.Publish("id1", ResolverHarness.Policy(), timeToLive: TimeSpan.FromHours(1));
 
@@ -188,7 +188,7 @@ public class PolicyCacheTests
     public async Task Cache_IsBoundedByMaxCachedDomains()
     {
         const int limit = 10;
-        using var h = new ResolverHarness(o => o.MaxCachedDomains = limit);
+        using var h = new ResolverHarness(o => o.Cache.MaxDomains = limit);
         for (var i = 0; i < 50; i++)
         {
             var domain = $"d{i}.example.test";

@@ -175,13 +175,13 @@ public class PolicyRefresherTests
     public async Task STS_3_3_n_APolicyRestoredFromTheStore_IsRefreshedToo()
     {
         var store = new InMemoryPolicyStore();
-        using (var first = new ResolverHarness(o => o.PolicyStore = store))
+        using (var first = new ResolverHarness(o => o.Cache.Store = store))
         {
             first.Publish("id1", ResolverHarness.Policy(maxAge: 604800));
             await first.ResolveAsync();
         }
 
-        using var h = new ResolverHarness(o => o.PolicyStore = store);
+        using var h = new ResolverHarness(o => o.Cache.Store = store);
         using var refresher = new PolicyRefresher(h.Resolver);
         h.Publish("id1", ResolverHarness.Policy(maxAge: 604800));
         await h.ResolveAsync();

@@ -180,7 +180,7 @@ public sealed class ResolverStoreTests : IDisposable
     [Fact]
     public async Task S_2_AStoreThatNeverAnswers_CostsAtMostItsTimeoutPerCall_AndNeverHangsAResolution()
     {
-        var h = Node(o => o.StoreTimeout = TimeSpan.FromMilliseconds(250));
+        var h = Node(o => o.Cache.StoreTimeout = TimeSpan.FromMilliseconds(250));
         using var operations = new MetricCollector<long>(h.MeterFactory, MtaStsTelemetry.MeterName, MtaStsTelemetry.StoreOperations);
         h.Publish("id1", ResolverHarness.Policy());
         _store.Fault = StoreFault.Hang;
@@ -290,7 +290,7 @@ public sealed class ResolverStoreTests : IDisposable
     {
         var harness = new ResolverHarness(options =>
         {
-            options.PolicyStore = _store;
+            options.Cache.Store = _store;
             configure?.Invoke(options);
         });
         _harnesses.Add(harness);

@@ -62,8 +62,8 @@ public class MxLookupTests
     public async Task DANE_2_1_1_a_QueriesSetTheDoBit_AndBypassDnsClientsCache()
     {
         // Also: DANE-2.1.1-b (the resolver's classification reaches us only when DO is set).
-        _options.DnsTimeout = TimeSpan.FromSeconds(3);
-        _options.DnsRetries = 1;
+        _options.Dns.Timeout = TimeSpan.FromSeconds(3);
+        _options.Dns.Retries = 1;
         _dns.Answer(Domain, QueryType.MX, ad: true, Mx(Domain, 10, "mx.example.test."));
 
         await Lookup().LookupAsync(Domain);
@@ -118,7 +118,7 @@ public class MxLookupTests
     [Fact]
     public async Task DANE_2_1_1_e_ConfiguredTrustedResolvers_ReplaceTheLoopbackDefault()
     {
-        _options.TrustedDnssecResolvers.Add(IPAddress.Parse("192.0.2.53"));
+        _options.Dane.TrustedResolvers.Add(IPAddress.Parse("192.0.2.53"));
         _dns.Answer(Domain, QueryType.MX, ad: true, Mx(Domain, 10, "mx.example.test."));
         _dns.Reply("other.test", QueryType.MX, DnsHeaderResponseCode.NoError, ad: true, [Mx("other.test", 10, "mx.other.test.")], [], new IPEndPoint(IPAddress.Parse("192.0.2.53"), 53));
         var lookup = Lookup();

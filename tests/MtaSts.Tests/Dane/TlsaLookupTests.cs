@@ -226,7 +226,7 @@ public class TlsaLookupTests
     [Fact]
     public async Task DANE_2_2_3_b_TlsaNameUsesTheConfiguredPort()
     {
-        _options.SmtpPort = 2525;
+        _options.Delivery.SmtpPort = 2525;
         SecureAddresses().Answer("_2525._tcp." + Host, QueryType.TLSA, ad: true, Tlsa311("_2525._tcp." + Host));
 
         var result = await Lookup().LookupAsync(Host, mxSecure: true);
@@ -240,7 +240,7 @@ public class TlsaLookupTests
     [InlineData(65536)]
     public void DANE_2_2_3_b_PortOutsideRange_IsRejected(int port)
     {
-        _options.SmtpPort = port;
+        _options.Delivery.SmtpPort = port;
         Assert.Throws<ArgumentOutOfRangeException>(() => Lookup());
     }
 
@@ -396,7 +396,7 @@ public class TlsaLookupTests
     [Fact]
     public async Task DANE_2_1_1_e_ListedResolver_IsTrusted()
     {
-        _options.TrustedDnssecResolvers.Add(IPAddress.Parse("198.51.100.53"));
+        _options.Dane.TrustedResolvers.Add(IPAddress.Parse("198.51.100.53"));
         _dns.DefaultResolver = new IPEndPoint(IPAddress.Parse("198.51.100.53"), 53);
         SecureAddresses().Answer(TlsaName, QueryType.TLSA, ad: true, Tlsa311(TlsaName));
 
@@ -408,7 +408,7 @@ public class TlsaLookupTests
     [Fact]
     public async Task DaneDisabled_IsUnavailable_WithoutTlsaQuery_AddressesStillReturned()
     {
-        _options.DaneEnabled = false;
+        _options.Dane.Enabled = false;
         SecureAddresses();
 
         var result = await Lookup().LookupAsync(Host, mxSecure: true);

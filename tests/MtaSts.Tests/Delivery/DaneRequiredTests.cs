@@ -5,13 +5,13 @@ using static MtaSts.Tests.Delivery.PlannerHarness;
 
 namespace MtaSts.Tests.Delivery;
 
-/// <summary>Mandatory DANE for listed recipient domains (<see cref="MtaStsOptions.DaneRequiredDomains"/>; RFC 7672 §2.2, §2.2.1, §6).</summary>
+/// <summary>Mandatory DANE for listed recipient domains (<see cref="MtaStsDaneOptions.RequiredDomains"/>; RFC 7672 §2.2, §2.2.1, §6).</summary>
 public sealed class DaneRequiredTests : IDisposable
 {
     private const string Other = "other.example.test";
 
     // Listed in another spelling than the one planned: entries are matched after normalisation.
-    private readonly PlannerHarness _h = new(o => o.DaneRequiredDomains.Add("EXAMPLE.Test."));
+    private readonly PlannerHarness _h = new(o => o.Dane.RequiredDomains.Add("EXAMPLE.Test."));
 
     public void Dispose() => _h.Dispose();
 

@@ -83,8 +83,8 @@ public sealed class DeliveryPlannerCacheTests
     {
         using var h = new PlannerHarness(o =>
         {
-            o.MinRecordRecheckInterval = TimeSpan.FromSeconds(30);
-            o.MaxRecordRecheckInterval = TimeSpan.FromMinutes(2);
+            o.Cache.MinRecordRecheckInterval = TimeSpan.FromSeconds(30);
+            o.Cache.MaxRecordRecheckInterval = TimeSpan.FromMinutes(2);
         });
         h.MxFor(Domain, secure: true, ttl: 86400, (10, Mx1));
         h.PlainHost(Mx1, ttl: 1);
@@ -110,7 +110,7 @@ public sealed class DeliveryPlannerCacheTests
 
         // A new policy (new id) once the TXT window has run out; the MX and TLSA answers are still fresh.
         h.Publish("enforce", "id2", Mx1);
-        h.Time.Advance(h.Options.MinRecordRecheckInterval + TimeSpan.FromSeconds(1));
+        h.Time.Advance(h.Options.Cache.MinRecordRecheckInterval + TimeSpan.FromSeconds(1));
         var second = await h.PlanAsync();
 
         Assert.NotSame(first, second);
@@ -131,7 +131,7 @@ public sealed class DeliveryPlannerCacheTests
         var warm = await h.PlanAsync();     // rebuilt once, without I/O, around the resolver's cached resolution
         var questions = h.Dns.Asked.Count;
 
-        h.Time.Advance(h.Options.MinRecordRecheckInterval + TimeSpan.FromSeconds(1));
+        h.Time.Advance(h.Options.Cache.MinRecordRecheckInterval + TimeSpan.FromSeconds(1));
         var afterTxtRecheck = await h.PlanAsync();
 
         Assert.NotSame(fetched, warm);
@@ -145,7 +145,7 @@ public sealed class DeliveryPlannerCacheTests
     [Fact]
     public async Task TheCache_HoldsAtMostMaxCachedDomains()
     {
-        using var h = new PlannerHarness(o => o.MaxCachedDomains = 2);
+        using var h = new PlannerHarness(o => o.Cache.MaxDomains = 2);
         for (var i = 0; i < 6; i++)
         {
             var domain = $"d{i}.example.test";

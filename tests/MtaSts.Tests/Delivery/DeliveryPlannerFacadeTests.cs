@@ -16,7 +16,7 @@ public sealed class DeliveryPlannerFacadeTests
     public void AddMtaSts_RegistersOnePlanner_SharingTheResolverSingleton()
     {
         var services = new ServiceCollection();
-        services.AddMtaSts(o => o.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 53)));
+        services.AddMtaSts(o => o.Dns.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 53)));
         using var provider = services.BuildServiceProvider();
 
         var planner = provider.GetRequiredService<IDeliveryPlanner>();
@@ -33,7 +33,7 @@ public sealed class DeliveryPlannerFacadeTests
         var services = new ServiceCollection();
         var own = new OwnPlanner();
         services.AddSingleton<IDeliveryPlanner>(own);
-        services.AddMtaSts(o => o.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 53)));
+        services.AddMtaSts(o => o.Dns.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 53)));
         using var provider = services.BuildServiceProvider();
 
         Assert.Same(own, provider.GetRequiredService<IDeliveryPlanner>());
@@ -42,12 +42,12 @@ public sealed class DeliveryPlannerFacadeTests
     [Fact]
     public async Task Create_ValidatesTheOptions_AndBuildsAPlannerWithItsOwnResolver()
     {
-        var bad = new MtaStsOptions { SmtpPort = 0 };
+        var bad = new MtaStsOptions { Delivery = { SmtpPort = 0 } };
         var error = Assert.Throws<OptionsValidationException>(() => DeliveryPlanner.Create(bad));
-        Assert.Contains(error.Failures, f => f.Contains(nameof(MtaStsOptions.SmtpPort), StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains(nameof(MtaStsOptions.Delivery.SmtpPort), StringComparison.Ordinal));
 
         var options = new MtaStsOptions();
-        options.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 53));
+        options.Dns.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 53));
         using var planner = DeliveryPlanner.Create(options);
 
         Assert.IsType<MtaStsPolicyResolver>(planner.Resolver);

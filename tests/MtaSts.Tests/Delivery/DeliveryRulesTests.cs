@@ -18,7 +18,7 @@ public sealed class DeliveryRulesTests : IDisposable
     [Fact]
     public async Task SSRF_ExcludeNonPublicMxAddresses_LeavesOutInternalAddresses_AndSkipsAHostWithNoneLeft()
     {
-        using var h = new PlannerHarness(o => o.ExcludeNonPublicMxAddresses = true);
+        using var h = new PlannerHarness(o => o.Delivery.ExcludeNonPublicAddresses = true);
         h.Mx(secure: false, (10, "mx1.example.test"), (20, "mx2.example.test"));
         h.Dns.Answer("mx1.example.test", QueryType.A, ad: false, A("mx1.example.test", "10.0.0.5"), A("mx1.example.test", "192.0.2.10"));
         h.Dns.NoData("mx1.example.test", QueryType.AAAA, ad: false);
@@ -46,7 +46,7 @@ public sealed class DeliveryRulesTests : IDisposable
 
         var plan = await _h.PlanAsync();
 
-        Assert.False(_h.Options.ExcludeNonPublicMxAddresses);
+        Assert.False(_h.Options.Delivery.ExcludeNonPublicAddresses);
         Assert.Equal([IPAddress.Parse("10.0.0.5")], Assert.Single(plan.Hosts).Addresses);
     }
 
@@ -433,7 +433,7 @@ public sealed class DeliveryRulesTests : IDisposable
     [Fact]
     public async Task DaneDisabled_NoTlsaQuery_MtaStsDecides()
     {
-        using var h = new PlannerHarness(o => o.DaneEnabled = false);
+        using var h = new PlannerHarness(o => o.Dane.Enabled = false);
         h.Mx(secure: true, (10, Mx1)).DaneHost(Mx1, DaneEe(Mx1));
         h.Publish("testing", mx: Mx1);
 
@@ -482,7 +482,7 @@ public sealed class DeliveryRulesTests : IDisposable
     [Fact]
     public async Task A_13_RequireMtaStsWithDane_EnforceMismatch_SkipsTheDaneHost()
     {
-        using var h = new PlannerHarness(o => o.RequireMtaStsWithDane = true);
+        using var h = new PlannerHarness(o => o.Dane.RequireMtaSts = true);
         h.Mx(secure: true, (10, Mx1), (20, Mx2)).DaneHost(Mx1, DaneEe(Mx1)).DaneHost(Mx2, DaneEe(Mx2, 0x01));
         h.Publish("enforce", mx: Mx2);
 
@@ -498,7 +498,7 @@ public sealed class DeliveryRulesTests : IDisposable
     [Fact]
     public async Task A_13_RequireMtaStsWithDane_TestingMismatch_DoesNotSkip()
     {
-        using var h = new PlannerHarness(o => o.RequireMtaStsWithDane = true);
+        using var h = new PlannerHarness(o => o.Dane.RequireMtaSts = true);
         h.Mx(secure: true, (10, Mx1)).DaneHost(Mx1, DaneEe(Mx1));
         h.Publish("testing", mx: "other.example.test");
 
@@ -748,7 +748,7 @@ public sealed class DeliveryRulesTests : IDisposable
         var first = await _h.PlanAsync();
         var again = await _h.PlanAsync();
         var discoveriesBefore = _h.Sts.Discoverer.CallCount;
-        _h.Time.Advance(_h.Options.MinRecordRecheckInterval + TimeSpan.FromSeconds(1));
+        _h.Time.Advance(_h.Options.Cache.MinRecordRecheckInterval + TimeSpan.FromSeconds(1));
         var later = await _h.PlanAsync();
 
         Assert.Equal(DeliveryPlanStatus.Defer, first.Status);

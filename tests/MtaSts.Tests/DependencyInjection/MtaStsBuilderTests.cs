@@ -40,7 +40,7 @@ public sealed class MtaStsBuilderTests : IDisposable
         var first = new InMemoryPolicyStore();
         var chosen = new InMemoryPolicyStore();
         var services = new ServiceCollection();
-        services.AddMtaSts(o => o.PolicyStore = fromOptions).AddPolicyStore(first).AddPolicyStore(chosen);
+        services.AddMtaSts(o => o.Cache.Store = fromOptions).AddPolicyStore(first).AddPolicyStore(chosen);
         using var provider = services.BuildServiceProvider();
 
         var resolver = (MtaStsPolicyResolver)provider.GetRequiredService<IMtaStsPolicyResolver>();
@@ -53,9 +53,9 @@ public sealed class MtaStsBuilderTests : IDisposable
     {
         var store = new InMemoryPolicyStore();
         var services = new ServiceCollection();
-        services.AddMtaSts(o => o.PolicyStore = store);
+        services.AddMtaSts(o => o.Cache.Store = store);
         using var provider = services.BuildServiceProvider();
-        using var facade = MtaStsPolicyResolver.Create(new MtaStsOptions { PolicyStore = store });
+        using var facade = MtaStsPolicyResolver.Create(new MtaStsOptions { Cache = { Store = store } });
 
         Assert.Same(store, ((MtaStsPolicyResolver)provider.GetRequiredService<IMtaStsPolicyResolver>()).Store);
         Assert.Same(store, facade.Store);

@@ -61,7 +61,7 @@ public class DnsClientFactoryTests
     public void SelectNameServers_ConfiguredServersWin()
     {
         var options = new MtaStsOptions();
-        options.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 5353));
+        options.Dns.NameServers.Add(new IPEndPoint(IPAddress.Loopback, 5353));
         bool systemAsked = false;
 
         NameServer[] servers = DnsClientFactory.SelectNameServers(options, () => { systemAsked = true; return []; }, () => "nameserver 192.0.2.1");
@@ -114,8 +114,8 @@ public class DnsClientFactoryTests
     [Fact]
     public void Create_AppliesOptions_NoCacheNoThrowTcpFallback_AndOnlyGivenServers()
     {
-        var options = new MtaStsOptions { DnsTimeout = TimeSpan.FromMilliseconds(750), DnsRetries = 4 };
-        options.NameServers.Add(new IPEndPoint(IPAddress.Parse("192.0.2.99"), 53));
+        var options = new MtaStsOptions { Dns = { Timeout = TimeSpan.FromMilliseconds(750), Retries = 4 } };
+        options.Dns.NameServers.Add(new IPEndPoint(IPAddress.Parse("192.0.2.99"), 53));
 
         ILookupClient client = DnsClientFactory.Create(options, () => throw new InvalidOperationException("must not be asked"), () => throw new InvalidOperationException("must not be read"));
 

@@ -34,9 +34,7 @@ public class PolicyFetcherTests
 
     private static MtaStsOptions Options(int retries = 2, double totalSeconds = 60, int maxBody = 64 * 1024) => new()
     {
-        PolicyFetchRetries = retries,
-        PolicyFetchTimeout = TimeSpan.FromSeconds(totalSeconds),
-        MaxPolicyBodyBytes = maxBody,
+        PolicyFetch = { Retries = retries, Timeout = TimeSpan.FromSeconds(totalSeconds), MaxBodyBytes = maxBody },
     };
 
     /// <summary>Fetches with a fake clock that is advanced until the fetch completes; returns the result and the fake time used.</summary>
@@ -45,7 +43,7 @@ public class PolicyFetcherTests
         var time = new FakeTimeProvider();
         DateTimeOffset start = time.GetUtcNow();
         PolicyFetcher fetcher = Fetcher(handler, options, time);
-        PolicyFetchResult result = await FakeClock.RunAsync(time, fetcher.FetchAsync(Domain, CancellationToken.None), Step, limit ?? options.PolicyFetchTimeout + TimeSpan.FromSeconds(5));
+        PolicyFetchResult result = await FakeClock.RunAsync(time, fetcher.FetchAsync(Domain, CancellationToken.None), Step, limit ?? options.PolicyFetch.Timeout + TimeSpan.FromSeconds(5));
         return (result, time.GetUtcNow() - start);
     }
 
@@ -427,7 +425,7 @@ public class PolicyFetcherTests
 
         Assert.Equal(MtaStsFailure.PolicyFetchError, result.Failure);
         Assert.Equal("timeout", result.Evidence!.ReasonCode);
-        Assert.InRange(elapsed, TimeSpan.FromSeconds(5), options.PolicyFetchTimeout + PumpSlack);
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(5), options.PolicyFetch.Timeout + PumpSlack);
         // Three 2-second attempts fit in the 6-second budget; on a loaded machine the fake-time pump can run past the
         // start of the third before the retry is scheduled, so two is allowed, more than three never.
         Assert.InRange(handler.Calls, 2, 3);
@@ -451,7 +449,7 @@ public class PolicyFetcherTests
 
         Assert.Equal(MtaStsFailure.PolicyFetchError, result.Failure);
         Assert.Equal("timeout", result.Evidence!.ReasonCode);
-        Assert.InRange(time.GetUtcNow() - start, TimeSpan.Zero, options.PolicyFetchTimeout + PumpSlack);
+        Assert.InRange(time.GetUtcNow() - start, TimeSpan.Zero, options.PolicyFetch.Timeout + PumpSlack);
         Assert.InRange(last!.Produced, 0, 1);
     }
 
@@ -468,7 +466,7 @@ public class PolicyFetcherTests
 
         Assert.Equal(MtaStsFailure.PolicyFetchError, result.Failure);
         Assert.Contains(result.Evidence!.ReasonCode, new[] { "timeout", "body-too-large" });
-        Assert.InRange(time.GetUtcNow() - start, TimeSpan.Zero, options.PolicyFetchTimeout + PumpSlack);
+        Assert.InRange(time.GetUtcNow() - start, TimeSpan.Zero, options.PolicyFetch.Timeout + PumpSlack);
         Assert.InRange(stream.Produced, 0, 1025);
     }
 
@@ -535,7 +533,7 @@ public class PolicyFetcherTests
     [InlineData(65536, 60, -1)]
     public void Constructor_OutOfRangeOptions_ThrowArgumentException(int maxBody, double totalSeconds, int retries)
     {
-        var options = new MtaStsOptions { MaxPolicyBodyBytes = maxBody, PolicyFetchTimeout = TimeSpan.FromSeconds(totalSeconds), PolicyFetchRetries = retries };
+        var options = new MtaStsOptions { PolicyFetch = { MaxBodyBytes = maxBody, Timeout = TimeSpan.FromSeconds(totalSeconds), Retries = retries } };
 
         Assert.Throws<ArgumentOutOfRangeException>(() => Fetcher(StubHttpHandler.Document(Policy), options));
     }

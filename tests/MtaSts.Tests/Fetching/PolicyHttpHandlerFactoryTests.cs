@@ -21,7 +21,14 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
 
     private MtaStsOptions Options(int port, bool trustTestRoot = true, int retries = 0)
     {
-        var options = new MtaStsOptions { PolicyHostPort = port, AllowPrivatePolicyHostAddresses = true, PolicyFetchRetries = retries, PolicyFetchTimeout = TimeSpan.FromSeconds(20), ConnectTimeout = TimeSpan.FromSeconds(5) };
+        var options = new MtaStsOptions { PolicyFetch =
+    {
+        Port = port,
+        AllowPrivateAddresses = true,
+        Retries = retries,
+        Timeout = TimeSpan.FromSeconds(20),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+    } };
         if (trustTestRoot)
         {
             options.AdditionalTrustedRoots.Add(X509CertificateLoader.LoadCertificate(_root.RawData));
@@ -43,7 +50,7 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
     public void STS_7_2_a_Create_ConfiguresStrictHandler()
     {
         // Also: STS-7.2-b, STS-3.3-g, STS-3.3-e (revocation not checked: a MAY)
-        var options = new MtaStsOptions { ConnectTimeout = TimeSpan.FromSeconds(3) };
+        var options = new MtaStsOptions { PolicyFetch = { ConnectTimeout = TimeSpan.FromSeconds(3) } };
 
         using SocketsHttpHandler handler = PolicyHttpHandlerFactory.Create(options, null);
 
@@ -259,7 +266,7 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
         using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
         await using LoopbackTlsServer server = LoopbackTlsServer.Start(leaf, LoopbackTlsServer.Http(200, "OK", Policy));
         MtaStsOptions options = Options(server.Port, retries: 2);
-        options.AllowPrivatePolicyHostAddresses = false;
+        options.PolicyFetch.AllowPrivateAddresses = false;
         var resolver = new FixedAddressResolver(IPAddress.Parse(address));
 
         PolicyFetchResult result = await FetchAsync(options, resolver);

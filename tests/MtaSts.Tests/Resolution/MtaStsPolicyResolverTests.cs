@@ -296,7 +296,7 @@ public class MtaStsPolicyResolverTests
     [Fact]
     public async Task STS_3_3_j_BackoffEndsExactlyAfterTheConfiguredTime()
     {
-        using var h = new ResolverHarness(o => o.FailedFetchBackoff = TimeSpan.FromMinutes(7));
+        using var h = new ResolverHarness(o => o.Cache.FailedFetchBackoff = TimeSpan.FromMinutes(7));
         h.Discoverer.Found(Domain, "id1");
         h.Fetcher.Fail(Domain);
         await h.ResolveAsync();
@@ -365,7 +365,7 @@ public class MtaStsPolicyResolverTests
     [Fact]
     public async Task A_11_UnchangedId_DoesNotExtendTheLifetime_OnlyASuccessfulFetchRestartsIt()
     {
-        using var h = new ResolverHarness(o => o.RefreshAfter = TimeSpan.FromDays(2));
+        using var h = new ResolverHarness(o => o.Cache.RefreshAfter = TimeSpan.FromDays(2));
         h.Publish("id1", ResolverHarness.Policy(maxAge: 10 * 86400));
         var fetched = await h.ResolveAsync();
 

@@ -34,17 +34,3 @@ internal sealed class PlanEntry
     /// <summary>The end of the plan's validity: the earliest expiry of the MX and TLSA answers it used (UTC ticks).</summary>
     public long PlanUntilTicks { get; }
 }
-
-/// <summary>What the planner remembers about one MX host: its DANE status and addresses, until the TTL runs out.</summary>
-internal sealed class HostEntry
-{
-    public HostEntry(TlsaLookupResult result, long untilTicks)
-    {
-        Result = result;
-        UntilTicks = untilTicks;
-    }
-
-    public TlsaLookupResult Result { get; }
-
-    public long UntilTicks { get; }
-}

@@ -52,6 +52,11 @@ internal static class PlanCommand
                             : throw new ArgumentException($"'{text}' is not a domain name (--dane-required): {error}"));
                     }
 
+                    if (options.Dane.RequiredDomains.Count > 0 && !options.Dane.Enabled)
+                    {
+                        throw new ArgumentException("--dane-required makes DANE mandatory for a domain, so it cannot be combined with --no-dane.");
+                    }
+
                     if (parse.GetValue(smtpPort) is { } port)
                     {
                         options.Delivery.SmtpPort = port;

@@ -26,13 +26,14 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
         return await resolver.ResolveAsync(domain);
     }
 
-    private static void AssertFetchFailure(MtaStsResolution result, MtaStsFailure failure)
+    private static void AssertFetchFailure(MtaStsResolution result, MtaStsFailure failure, string reasonCode)
     {
         Assert.Equal(MtaStsOutcome.FetchFailure, result.Outcome);
         Assert.Equal(failure, result.Failure);
         Assert.Null(result.Policy);
         Assert.NotNull(result.Evidence);
         Assert.False(string.IsNullOrWhiteSpace(result.Evidence.Message));
+        Assert.Equal(reasonCode, result.Evidence.ReasonCode);
     }
 
     [Theory]
@@ -45,7 +46,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
         // Also: A-8
         var result = await ResolveWithAsync("status", new PolicyResponse { StatusCode = status, Body = status == 204 ? string.Empty : "version: STSv1" });
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, $"http-status-{status}");
         Assert.Equal("sts-policy-fetch-error", result.ReportResultType);
         Assert.Equal(status, result.Evidence!.HttpStatusCode);
     }
@@ -62,7 +63,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
 
         var result = await ResolveWithAsync("redirect", new PolicyResponse { StatusCode = status, Location = $"https://mta-sts.{target}/.well-known/mta-sts.txt" });
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, $"http-status-{status}");
         Assert.Equal(status, result.Evidence!.HttpStatusCode);
         Assert.Equal(0, World.PolicyHost.RequestCount("mta-sts." + target));
     }
@@ -96,7 +97,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
 
         var result = await resolver.ResolveAsync(domain);
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, "http-status-500");
         Assert.Equal(2, World.PolicyHost.RequestCount("mta-sts." + domain));
     }
 
@@ -122,7 +123,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
         // Also: A-7
         var result = await ResolveWithAsync("ctype", new PolicyResponse { ContentType = contentType, Body = "version: STSv1\r\nmode: enforce\r\nmx: mx.example.test\r\nmax_age: 86400\r\n" });
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyInvalid);
+        AssertFetchFailure(result, MtaStsFailure.PolicyInvalid, "content-type");
         Assert.Equal("sts-policy-invalid", result.ReportResultType);
         Assert.Equal(contentType, result.Evidence!.ContentType);
     }
@@ -148,7 +149,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
     {
         var result = await ResolveWithAsync("badbody", new PolicyResponse { Body = "version: STSv1\r\nmx: mx.example.test\r\nmax_age: 86400\r\n" });
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyInvalid);
+        AssertFetchFailure(result, MtaStsFailure.PolicyInvalid, "mode-missing");
         Assert.NotEmpty(result.Evidence!.Errors);
     }
 
@@ -159,7 +160,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
     {
         var result = await ResolveWithAsync("huge", new PolicyResponse { GeneratedBodyBytes = 200_000, SendContentLength = sendContentLength });
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, "body-too-large");
     }
 
     [Fact]
@@ -167,7 +168,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
     {
         var result = await ResolveWithAsync("endless", new PolicyResponse { EndlessBody = true });
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, "body-too-large");
     }
 
     [Fact]
@@ -178,7 +179,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
             new PolicyResponse { Body = new string('x', 5000), ByteDelay = TimeSpan.FromMilliseconds(200) },
             o => { o.PolicyFetch.Timeout = TimeSpan.FromSeconds(2); o.PolicyFetch.Retries = 0; });
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, "timeout");
     }
 
     [Fact]
@@ -189,7 +190,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
             new PolicyResponse { HeaderDelay = TimeSpan.FromSeconds(30) },
             o => { o.PolicyFetch.Timeout = TimeSpan.FromSeconds(2); o.PolicyFetch.Retries = 0; });
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, "timeout");
     }
 
     [Fact]
@@ -197,7 +198,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
     {
         var result = await ResolveWithAsync("reset", new PolicyResponse { ResetConnection = true }, o => o.PolicyFetch.Retries = 1);
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, "connection-reset");
     }
 
     [Fact]
@@ -210,7 +211,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
 
         var result = await resolver.ResolveAsync(domain);
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, "name-resolution");
     }
 
     [Fact]
@@ -224,22 +225,22 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
 
         var result = await resolver.ResolveAsync(domain);
 
-        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError);
+        AssertFetchFailure(result, MtaStsFailure.PolicyFetchError, "connection-refused");
     }
 
     [Theory]
-    [InlineData(TestCertificateKind.Expired)]
-    [InlineData(TestCertificateKind.NotYetValid)]
-    [InlineData(TestCertificateKind.WrongName)]
-    [InlineData(TestCertificateKind.CommonNameOnly)]
-    [InlineData(TestCertificateKind.Untrusted)]
-    [InlineData(TestCertificateKind.SelfSigned)]
-    public async Task STS_3_3_a_CertificateProblems_AreWebPkiInvalid(TestCertificateKind kind)
+    [InlineData(TestCertificateKind.Expired, "certificate-expired")]
+    [InlineData(TestCertificateKind.NotYetValid, "certificate-expired")]
+    [InlineData(TestCertificateKind.WrongName, "certificate-name-mismatch")]
+    [InlineData(TestCertificateKind.CommonNameOnly, "certificate-name-mismatch")]
+    [InlineData(TestCertificateKind.Untrusted, "certificate-untrusted")]
+    [InlineData(TestCertificateKind.SelfSigned, "certificate-untrusted")]
+    public async Task STS_3_3_a_CertificateProblems_AreWebPkiInvalid(TestCertificateKind kind, string reasonCode)
     {
         // Also: STS-3.3-c (CN-only fails)
         var result = await ResolveWithAsync("cert", null, o => o.PolicyFetch.Retries = 2, kind);
 
-        AssertFetchFailure(result, MtaStsFailure.WebPkiInvalid);
+        AssertFetchFailure(result, MtaStsFailure.WebPkiInvalid, reasonCode);
         Assert.Equal("sts-webpki-invalid", result.ReportResultType);
         Assert.False(string.IsNullOrWhiteSpace(result.Evidence!.CertificateProblem));
     }
@@ -263,7 +264,7 @@ public sealed class FetchFailureTests(WorldFixture fixture) : IClassFixture<Worl
 
         var result = await resolver.ResolveAsync(domain);
 
-        AssertFetchFailure(result, MtaStsFailure.WebPkiInvalid);
+        AssertFetchFailure(result, MtaStsFailure.WebPkiInvalid, "certificate-untrusted");
     }
 
     [Fact]

@@ -438,20 +438,17 @@ public sealed class LoopbackDnsServer : IAsyncDisposable, IResponseGate
     internal static string Normalize(string name, string parameterName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name, parameterName);
-        var trimmed = name.Trim();
-        if (trimmed.EndsWith('.'))
-        {
-            trimmed = trimmed[..^1];
-        }
 
-        if (trimmed.Length == 0 || trimmed.Length > 253 || trimmed.Contains("..", StringComparison.Ordinal)
+        // The library's rules for a name given by a caller (U-labels become A-labels), then what this server can encode.
+        var trimmed = global::MtaSts.Dns.DnsNames.FromInput(name, parameterName);
+        if ( trimmed.Length > 253 || trimmed.Contains("..", StringComparison.Ordinal)
             || trimmed.StartsWith('.') || trimmed.Split('.').Any(label => label.Length > 63)
             || trimmed.Any(c => c <= ' ' || c > '~'))
         {
             throw new ArgumentException($"'{name}' is not a DNS name this server can hold (ASCII labels of 1 to 63 characters).", parameterName);
         }
 
-        return trimmed.ToLowerInvariant();
+        return trimmed;
     }
 
     private static DomainName ParseName(string name, string parameterName) =>
@@ -531,7 +528,7 @@ public sealed class LoopbackDnsServer : IAsyncDisposable, IResponseGate
         }
 
         var question = query.Questions[0];
-        var name = string.Join('.', question.Name.Labels).ToLowerInvariant();
+        var name = global::MtaSts.Dns.DnsNames.FromWire(string.Join('.', question.Name.Labels));
         var type = (DnsRecordType)(int)question.RecordType;
 
         TimeSpan delay;

@@ -1,4 +1,5 @@
 using MtaSts.Dane;
+using MtaSts.Dns;
 
 namespace MtaSts.Delivery;
 
@@ -38,13 +39,13 @@ internal sealed class PlanEntry
 /// <summary>What the planner remembers about one MX host: its DANE status and addresses, until the TTL runs out.</summary>
 internal sealed class HostEntry
 {
-    public HostEntry(TlsaLookupResult result, long untilTicks)
+    public HostEntry(MxHostLookupResult result, long untilTicks)
     {
         Result = result;
         UntilTicks = untilTicks;
     }
 
-    public TlsaLookupResult Result { get; }
+    public MxHostLookupResult Result { get; }
 
     public long UntilTicks { get; }
 }

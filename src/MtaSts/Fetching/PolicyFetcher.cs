@@ -7,6 +7,7 @@ using System.Security.Authentication;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using MtaSts.Diagnostics;
+using MtaSts.Grammar;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;

@@ -547,7 +547,7 @@ public class PolicyFetcherTests
     [InlineData(0.5, 2, 0.5)]
     public void AttemptTimeout_IsShareOfBudget_AtLeastOneSecond_AtMostBudget(double total, int retries, double expected)
     {
-        Assert.Equal(TimeSpan.FromSeconds(expected), PolicyFetcher.AttemptTimeout(TimeSpan.FromSeconds(total), retries));
+        Assert.Equal(TimeSpan.FromSeconds(expected), PolicyFetchPipeline.AttemptTimeout(TimeSpan.FromSeconds(total), retries));
     }
 
     [Fact(DisplayName = "Fetch metrics carry the result and status, no domain")]

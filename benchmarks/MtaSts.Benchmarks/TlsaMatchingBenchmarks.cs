@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Attributes;
 using MtaSts.Dane;
+using MtaSts.Validation;
 
 namespace MtaSts.Benchmarks;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MtaSts.Dane;
 using MtaSts.Diagnostics;
 using MtaSts.Discovery;
+using MtaSts.Dns;
 using MtaSts.Fetching;
 
 namespace MtaSts.Benchmarks;
@@ -40,7 +41,7 @@ public class WarmPlanBenchmarks
         };
         _resolver = new MtaStsPolicyResolver(new StaticDiscoverer(), new StaticFetcher(), options, TimeProvider.System, NullLogger.Instance, _metrics);
         var query = new DnssecQuery(new StaticDns(), options);
-        _planner = new DeliveryPlanner(_resolver, new MxLookup(query), new TlsaLookup(query, options), options, TimeProvider.System, NullLogger.Instance, _metrics);
+        _planner = new DeliveryPlanner(_resolver, new MxLookup(query), new MxHostLookup(query, options), options, TimeProvider.System, NullLogger.Instance, _metrics);
 
         // The first plan uses the freshly fetched resolution, the second the resolver's cached one; from then on warm.
         _planner.PlanDeliveryAsync(Domain).GetAwaiter().GetResult();

@@ -4,6 +4,7 @@ using DnsClient;
 using Microsoft.Extensions.Logging.Abstractions;
 using MtaSts.Dane;
 using MtaSts.Discovery;
+using MtaSts.Dns;
 
 namespace MtaSts.Fuzz;
 
@@ -33,12 +34,12 @@ internal static class DnsAnswer
             RequestDnsSecRecords = true,
         });
 
-        var discovery = new DnsRecordDiscoverer(client, NullLogger.Instance).DiscoverAsync("example.test", CancellationToken.None).GetAwaiter().GetResult();
+        var discovery = new MtaStsRecordDiscoverer(client, NullLogger.Instance).DiscoverAsync("example.test", CancellationToken.None).GetAwaiter().GetResult();
         Targets.Check(discovery.Status != DiscoveryStatus.Found || discovery.Record is not null, "Found without a record");
         Targets.Check((discovery.Message?.Length ?? 0) <= 64 * 1024, $"a discovery message of {discovery.Message?.Length} characters");
 
         _ = new MxLookup(client, options).LookupAsync("example.test").GetAwaiter().GetResult();
-        _ = new TlsaLookup(client, options).LookupAsync("mx.example.test", mxSecure: true).GetAwaiter().GetResult();
+        _ = new MxHostLookup(client, options).LookupAsync("mx.example.test", mxSecure: true).GetAwaiter().GetResult();
     }
 
     /// <summary>Answers every datagram with <see cref="Next"/>, the query's id in front.</summary>

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MtaSts.Dane;
+using MtaSts.Validation;
 
 namespace MtaSts.Fuzz;
 

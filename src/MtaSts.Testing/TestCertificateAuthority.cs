@@ -238,8 +238,8 @@ public sealed class TestCertificateAuthority : IDisposable
     internal static string NormalizeHost(string host)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
-        var name = host.Trim().TrimEnd('.').ToLowerInvariant();
-        if (name.Length == 0 || name.Contains(' ', StringComparison.Ordinal))
+        var name = global::MtaSts.Dns.DnsNames.FromInput(host, nameof(host));
+        if (name.Contains(' ', StringComparison.Ordinal))
         {
             throw new ArgumentException($"'{host}' is not a host name.", nameof(host));
         }

@@ -255,21 +255,9 @@ public sealed class PolicyHost : IAsyncDisposable
             return null;
         }
 
-        var name = host.Trim().TrimEnd('.').ToLowerInvariant();
-        if (name.Length == 0)
-        {
-            return null;
-        }
-
         // The TLS stack hands an internationalised SNI over as Unicode; hosts are keyed by their A-labels.
-        try
-        {
-            return System.Text.Ascii.IsValid(name) ? name : new System.Globalization.IdnMapping().GetAscii(name).ToLowerInvariant();
-        }
-        catch (ArgumentException)
-        {
-            return name;
-        }
+        var name = global::MtaSts.Dns.DnsNames.FromWire(host.Trim());
+        return name.Length == 0 ? null : name;
     }
 
     private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MtaSts.Caching;
 using MtaSts.Dane;
 using MtaSts.Delivery;
-using MtaSts.Diagnostics;
 using MtaSts.DependencyInjection;
+using MtaSts.Diagnostics;
+using MtaSts.Dns;
 
 namespace MtaSts;
 
@@ -48,7 +49,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
 
     private readonly IMtaStsPolicyResolver _resolver;
     private readonly MxLookup _mxLookup;
-    private readonly TlsaLookup _tlsaLookup;
+    private readonly MxHostLookup _tlsaLookup;
     private readonly MtaStsOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -64,7 +65,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
     internal DeliveryPlanner(
         IMtaStsPolicyResolver resolver,
         MxLookup mxLookup,
-        TlsaLookup tlsaLookup,
+        MxHostLookup tlsaLookup,
         MtaStsOptions options,
         TimeProvider timeProvider,
         ILogger logger,

@@ -39,7 +39,7 @@ internal static class DeliveryRules
     public static MtaStsPolicy? PolicyInForce(MtaStsResolution resolution) =>
         resolution.Outcome == MtaStsOutcome.Policy && resolution.Policy is { Mode: MtaStsMode.Enforce or MtaStsMode.Testing } policy ? policy : null;
 
-    public static MxDecision Decide(in Context context, MxHost host, TlsaLookupResult dane)
+    public static MxDecision Decide(in Context context, MxHost host, MxHostLookupResult dane)
     {
         var policy = PolicyInForce(context.MtaSts);
         bool? match = policy?.MatchesMx(host.Name);
@@ -105,7 +105,7 @@ internal static class DeliveryRules
     }
 
     /// <summary>A usable, secure TLSA RRset: DANE alone authenticates (DANE-2.2-b, A-13), MTA-STS's MX check optionally on top.</summary>
-    private static MxDecision DecideDane(in Context context, MxHost host, TlsaLookupResult dane, MtaStsPolicy? policy, bool? match, List<string> reasons, Builder decision)
+    private static MxDecision DecideDane(in Context context, MxHost host, MxHostLookupResult dane, MtaStsPolicy? policy, bool? match, List<string> reasons, Builder decision)
     {
         var usable = dane.Records.Where(static record => record.IsUsable).ToArray();
         var authentication = Array.Exists(usable, static record => record.Usage == (byte)TlsaUsage.DaneEe) ? MxAuthentication.DaneEe : MxAuthentication.DaneTa;
@@ -146,7 +146,7 @@ internal static class DeliveryRules
     /// Mandatory DANE without a usable, secure TLSA RRset for the host: mail goes only over an authenticated channel, so
     /// the host is skipped for now whatever MTA-STS says (DANE-6-a; RFC 8460 result type <c>dane-required</c>).
     /// </summary>
-    private static MxDecision DecideDaneMissing(in Context context, MxHost host, TlsaLookupResult dane, List<string> reasons, Builder decision)
+    private static MxDecision DecideDaneMissing(in Context context, MxHost host, MxHostLookupResult dane, List<string> reasons, Builder decision)
     {
         reasons.Add("DANE: " + dane.Message);
         var missing = dane.Status switch
@@ -164,7 +164,7 @@ internal static class DeliveryRules
     /// MTA-STS policy applies in full on top: enforce needs a matching MX name and PKIX; testing checks PKIX report-only;
     /// without a policy the connection is encrypted but not authenticated.
     /// </summary>
-    private static MxDecision DecideUnusableDane(in Context context, MxHost host, TlsaLookupResult dane, MtaStsPolicy? policy, bool? match, List<string> reasons, Builder decision)
+    private static MxDecision DecideUnusableDane(in Context context, MxHost host, MxHostLookupResult dane, MtaStsPolicy? policy, bool? match, List<string> reasons, Builder decision)
     {
         reasons.Add("DANE: " + dane.Message);
         reasons.Add($"DANE: TLSA records {Records(dane)}; none is usable, so TLS is required without cleartext fallback but DANE does not authenticate (RFC 7672 §2.2, §2.2.3).");
@@ -172,7 +172,7 @@ internal static class DeliveryRules
     }
 
     /// <summary>No DANE (no secure TLSA, DANE unavailable or switched off): MTA-STS decides (RFC 8461 §4, §5).</summary>
-    private static MxDecision DecideWithoutDane(in Context context, MxHost host, TlsaLookupResult dane, MtaStsPolicy? policy, bool? match, List<string> reasons, Builder decision)
+    private static MxDecision DecideWithoutDane(in Context context, MxHost host, MxHostLookupResult dane, MtaStsPolicy? policy, bool? match, List<string> reasons, Builder decision)
     {
         reasons.Add("DANE: " + dane.Message);
         return ApplyMtaSts(context, host, policy, match, reasons, decision, tlsRequiredByDane: false, sni: host.Name);
@@ -219,16 +219,16 @@ internal static class DeliveryRules
     /// also the recipient domain (the original next hop) and its CNAME expansion when the MX answer went through an alias
     /// (DANE-3.2.2-b); for an implicit MX the domain when the base domain is its CNAME expansion (DANE-3.2.2-c).
     /// </summary>
-    internal static string[] ReferenceIdentifiers(in Context context, TlsaLookupResult dane)
+    internal static string[] ReferenceIdentifiers(in Context context, MxHostLookupResult dane)
     {
         var names = new List<string>(3) { dane.BaseDomain };
-        if ((context.MxSecure || context.ImplicitMx) && !DaneNames.Equal(dane.BaseDomain, context.Domain))
+        if ((context.MxSecure || context.ImplicitMx) && !DnsNames.Equal(dane.BaseDomain, context.Domain))
         {
             names.Add(context.Domain);
         }
 
         if (context.MxSecure && !context.ImplicitMx && context.ExpandedDomain is { } expanded
-            && !names.Exists(name => DaneNames.Equal(name, expanded)))
+            && !names.Exists(name => DnsNames.Equal(name, expanded)))
         {
             names.Add(expanded);
         }
@@ -247,7 +247,7 @@ internal static class DeliveryRules
     private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection? Roots(MtaStsOptions options) =>
         options.AdditionalTrustedRoots.Count > 0 ? options.AdditionalTrustedRoots : null;
 
-    private static string Records(TlsaLookupResult dane) => string.Join(", ", dane.Records.Select(DeliveryText.ShortRecord));
+    private static string Records(MxHostLookupResult dane) => string.Join(", ", dane.Records.Select(DeliveryText.ShortRecord));
 
     private static string Patterns(MtaStsPolicy policy) => policy.MxPatterns.Count == 0 ? "none" : string.Join(", ", policy.MxPatterns);
 
@@ -255,7 +255,7 @@ internal static class DeliveryRules
         $"MTA-STS {policy.Mode.ToToken()}{(resolution.Record is { } record ? $" (id {record.Id})" : string.Empty)}";
 
     /// <summary>Puts the common fields of a decision together.</summary>
-    private sealed class Builder(Context context, MxHost host, TlsaLookupResult dane, bool? match, List<string> reasons)
+    private sealed class Builder(Context context, MxHost host, MxHostLookupResult dane, bool? match, List<string> reasons)
     {
         /// <summary>The addresses the decision carries: the lookup's, less any the options leave out.</summary>
         public IReadOnlyList<System.Net.IPAddress> Addresses { get; set; } = dane.Addresses;

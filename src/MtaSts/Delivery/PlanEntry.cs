@@ -1,4 +1,5 @@
 using MtaSts.Dane;
+using MtaSts.Dns;
 
 namespace MtaSts.Delivery;
 

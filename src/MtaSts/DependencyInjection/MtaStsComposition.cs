@@ -97,7 +97,7 @@ internal sealed class MtaStsComposition : IDisposable
     /// <param name="ownsComposition">Whether disposing the resolver disposes this composition (the facade).</param>
     public MtaStsPolicyResolver CreateResolver(bool ownsComposition)
     {
-        var discoverer = new DnsRecordDiscoverer(Dns, LoggerFactory.CreateLogger<DnsRecordDiscoverer>());
+        var discoverer = new MtaStsRecordDiscoverer(Dns, LoggerFactory.CreateLogger<MtaStsRecordDiscoverer>());
         var fetcher = new PolicyFetcher(_clients, Options, TimeProvider, LoggerFactory.CreateLogger<PolicyFetcher>(), Metrics);
         return new MtaStsPolicyResolver(
             discoverer,
@@ -117,7 +117,7 @@ internal sealed class MtaStsComposition : IDisposable
         return new DeliveryPlanner(
             resolver,
             new MxLookup(query, LoggerFactory.CreateLogger<MxLookup>()),
-            new TlsaLookup(query, Options, LoggerFactory.CreateLogger<TlsaLookup>()),
+            new MxHostLookup(query, Options, LoggerFactory.CreateLogger<MxHostLookup>()),
             Options,
             TimeProvider,
             LoggerFactory.CreateLogger<DeliveryPlanner>(),

@@ -7,13 +7,13 @@ internal static partial class Log
 {
     [LoggerMessage(EventId = 600, EventName = "MxLookup", Level = LogLevel.Debug,
         Message = "MX lookup for {Domain}: {Status}, secure={Secure}, {HostCount} host(s). {Detail}")]
-    public static partial void MxLookupCompleted(ILogger logger, string domain, MtaSts.Dane.MxLookupStatus status, bool secure, int hostCount, string detail);
+    public static partial void MxLookupCompleted(ILogger logger, string domain, MtaSts.Dns.MxLookupStatus status, bool secure, int hostCount, string detail);
 
     [LoggerMessage(EventId = 601, EventName = "MxLookupFailed", Level = LogLevel.Warning,
         Message = "MX lookup for {Domain} failed; delivery must be delayed. {Detail}")]
     public static partial void MxLookupFailed(ILogger logger, string domain, string detail);
 
-    [LoggerMessage(EventId = 602, EventName = "TlsaLookup", Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 602, EventName = "MxHostLookup", Level = LogLevel.Debug,
         Message = "DANE for {Host}: {Status}, base domain {BaseDomain}, {RecordCount} TLSA record(s), address secure={AddressSecure}. {Detail}")]
     public static partial void TlsaLookupCompleted(ILogger logger, string host, DaneStatus status, string baseDomain, int recordCount, bool addressSecure, string detail);
 

@@ -1,3 +1,5 @@
+using MtaSts.Grammar;
+
 namespace MtaSts;
 
 /// <summary>Parses <c>_mta-sts</c> TXT records under the RFC 8461 §3.1 ABNF and our decisions .</summary>
@@ -11,7 +13,6 @@ public static class MtaStsRecordParser
 {
     private const string VersionPrefix = "v=STSv1";
     private const int MaxIdLength = 32;
-    private const int MaxNameLength = 32;
 
     /// <summary>Parses one TXT record (its character-strings already joined).</summary>
     /// <param name="text">The record text.</param>
@@ -121,9 +122,9 @@ public static class MtaStsRecordParser
                     }
                 }
             }
-            else if (!IsValidExtensionName(name))
+            else if (!ExtensionName.IsValid(name))
             {
-                errors.Add("extension-invalid", $"'{Show(name)}' is not a valid field name: 1 to {MaxNameLength} letters, digits, '_', '-' or '.', starting with a letter or digit.");
+                errors.Add("extension-invalid", $"'{Show(name)}' is not a valid field name: 1 to {ExtensionName.MaxLength} letters, digits, '_', '-' or '.', starting with a letter or digit.");
             }
             else if (!IsValidExtensionValue(value))
             {
@@ -213,24 +214,6 @@ public static class MtaStsRecordParser
         }
 
         return kind;
-    }
-
-    internal static bool IsValidExtensionName(ReadOnlySpan<char> name)
-    {
-        if (name.IsEmpty || name.Length > MaxNameLength || !char.IsAsciiLetterOrDigit(name[0]))
-        {
-            return false;
-        }
-
-        foreach (var c in name[1..])
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not '_' and not '-' and not '.')
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E). ';' and space never reach here.</summary>

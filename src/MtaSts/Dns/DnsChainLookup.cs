@@ -51,26 +51,25 @@ internal sealed class DnsLookupResult
 }
 
 /// <summary>
-/// One DNS lookup that follows CNAMEs: first through the answer section, then by asking for the last target when the
-/// server returned only the alias. Shared by TXT discovery (RFC 8461 §3.1, STS-3.1-j) and the policy host's address lookup.
+/// One DNS lookup that follows CNAMEs: first through the answer section (<see cref="CnameChain"/>), then by asking for
+/// the last target when the server returned only the alias. Shared by TXT discovery (RFC 8461 §3.1, STS-3.1-j) and the
+/// policy host's address lookup.
 /// </summary>
 internal static class DnsChainLookup
 {
     /// <summary>The longest CNAME chain followed; longer chains are a failure.</summary>
-    public const int MaxCnameHops = 8;
+    public const int MaxCnameHops = CnameChain.MaxHops;
 
     /// <summary>Looks up <paramref name="name"/>. Never throws, except <see cref="OperationCanceledException"/> for <paramref name="cancellationToken"/>.</summary>
     public static async Task<DnsLookupResult> QueryAsync(IDnsQuery dns, string name, QueryType type, CancellationToken cancellationToken)
     {
-        string queryName = Normalize(name);
-        string current = queryName;
-        var chain = new List<string>();
-        var visited = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { current };
-        long chainTtl = long.MaxValue;
+        CnameChainResult chain = CnameChain.Start(name);
+        string queryName = chain.StartName;
 
         // Each further query needs at least one new CNAME hop, so this ends after at most MaxCnameHops + 1 queries.
         while (true)
         {
+            string current = chain.FinalName;
             IDnsQueryResponse response;
             try
             {
@@ -80,143 +79,79 @@ internal static class DnsChainLookup
             {
                 // DnsClient reports a cancelled query as a ConnectionTimeout error: the caller's token decides.
                 cancellationToken.ThrowIfCancellationRequested();
-                return FromException(ex, queryName, current, type, chain);
+                DnsFailure failure = DnsFailure.FromException(ex, type, current)
+                    ?? new(DnsFailure.MalformedResponse, $"{type} lookup of {current} failed: {ex.GetType().Name}: {DnsFailure.OneLine(ex.Message)}");
+                return Failure(queryName, current, chain.Hops, failure.Code, failure.Message);
             }
 
             if (response is null)
             {
-                return Failure(queryName, current, chain, "MalformedResponse", $"{type} lookup of {current} returned no response");
+                return Failure(queryName, current, chain.Hops, DnsFailure.MalformedResponse, $"{type} lookup of {current} returned no response");
             }
 
             DnsResponseHeader? header = response.Header;
             if (header is null)
             {
-                return Failure(queryName, current, chain, "MalformedResponse", $"{type} lookup of {current} returned a response without a header");
+                return Failure(queryName, current, chain.Hops, DnsFailure.MalformedResponse, $"{type} lookup of {current} returned a response without a header");
             }
 
             if (header.ResultTruncated)
             {
-                return Failure(queryName, current, chain, "Truncated", $"{type} answer for {current} was truncated");
+                return Failure(queryName, current, chain.Hops, "Truncated", $"{type} answer for {current} was truncated");
             }
 
             bool nameError = header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain;
             if (!nameError && header.ResponseCode != DnsHeaderResponseCode.NoError)
             {
-                string code = header.ResponseCode.ToString();
-                return Failure(queryName, current, chain, code, $"{type} lookup of {current} failed: {code} ({RcodeMnemonic(header.ResponseCode)})");
+                DnsFailure failure = DnsFailure.FromRcode(header.ResponseCode, type, current);
+                return Failure(queryName, current, chain.Hops, failure.Code, failure.Message);
             }
 
             IReadOnlyList<DnsResourceRecord> answers = response.Answers ?? [];
-            string owner = current;
-            List<DnsResourceRecord>? found = null;
-            bool usedAnyRecord = false;
-            while (true)
+            int hopsBefore = chain.Hops.Count;
+            chain = CnameChain.Continue(answers, chain, type);
+            switch (chain.Status)
             {
-                found = null;
-                CNameRecord? alias = null;
-                foreach (DnsResourceRecord record in answers)
-                {
-                    if (record is null || record.RecordClass != QueryClass.IN || !SameName(record.DomainName, owner))
-                    {
-                        continue;
-                    }
-
-                    if ((int)record.RecordType == (int)type)
-                    {
-                        (found ??= []).Add(record);
-                    }
-                    else if (record is CNameRecord cname && alias is null)
-                    {
-                        alias = cname;
-                    }
-                }
-
-                if (found is not null)
-                {
-                    usedAnyRecord = true;
-                    break;
-                }
-
-                if (alias is null)
-                {
-                    break;
-                }
-
-                usedAnyRecord = true;
-                string target = Normalize(alias.CanonicalName?.Value ?? string.Empty);
-                if (target.Length == 0)
-                {
-                    return Failure(queryName, owner, chain, "MalformedResponse", $"CNAME at {owner} has an empty target");
-                }
-
-                if (chain.Count >= MaxCnameHops)
-                {
-                    return Failure(queryName, owner, chain, "CnameChainTooLong", $"CNAME chain from {queryName} is longer than {MaxCnameHops} hops");
-                }
-
-                if (!visited.Add(target))
-                {
-                    chain.Add(target);
-                    return Failure(queryName, owner, chain, "CnameLoop", $"CNAME loop: {queryName} -> {string.Join(" -> ", chain)}");
-                }
-
-                chain.Add(target);
-                chainTtl = Math.Min(chainTtl, Math.Max(0, alias.TimeToLive));
-                owner = target;
+                case CnameChainStatus.EmptyTarget:
+                    return Failure(queryName, chain.FinalName, chain.Hops, DnsFailure.MalformedResponse, $"CNAME at {chain.FinalName} has an empty target");
+                case CnameChainStatus.TooLong:
+                    return Failure(queryName, chain.FinalName, chain.Hops, "CnameChainTooLong", $"CNAME chain from {queryName} is longer than {MaxCnameHops} hops");
+                case CnameChainStatus.Loop:
+                    return Failure(queryName, chain.FinalName, chain.Hops, "CnameLoop", $"CNAME loop: {queryName} -> {string.Join(" -> ", chain.Hops)}");
             }
 
             if (nameError)
             {
                 // RFC 6604: with a CNAME chain in the answer, NXDOMAIN is about the last name of the chain.
-                return Absent(queryName, owner, chain, Math.Min(chainTtl, NegativeTtl(response)), nameError: true, type);
+                return Absent(queryName, chain, DnsTtl.Of(chain, response), nameError: true, type);
             }
 
-            if (found is not null)
+            if (chain.Records.Count > 0)
             {
-                long ttl = chainTtl;
-                foreach (DnsResourceRecord record in found)
-                {
-                    ttl = Math.Min(ttl, Math.Max(0, record.TimeToLive));
-                }
-
                 return new DnsLookupResult
                 {
                     Status = DnsLookupStatus.Found,
                     QueryName = queryName,
-                    FinalName = owner,
-                    Records = found,
-                    CnameChain = chain,
-                    TimeToLive = TimeSpan.FromSeconds(ttl == long.MaxValue ? 0 : ttl),
+                    FinalName = chain.FinalName,
+                    Records = chain.Records,
+                    CnameChain = chain.Hops,
+                    TimeToLive = chain.TimeToLive,
                 };
             }
 
-            if (!string.Equals(owner, current, StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(chain.FinalName, current, StringComparison.Ordinal))
             {
                 // The server gave the alias but not the target's records: ask for the target ourselves.
-                current = owner;
                 continue;
             }
 
-            if (!usedAnyRecord && HasStrayRecords(answers, type))
+            if (chain.Hops.Count == hopsBefore && HasStrayRecords(answers, type))
             {
-                return Failure(queryName, current, chain, "MalformedResponse", $"{type} answer for {current} holds only records owned by other names");
+                return Failure(queryName, current, chain.Hops, DnsFailure.MalformedResponse, $"{type} answer for {current} holds only records owned by other names");
             }
 
-            return Absent(queryName, current, chain, Math.Min(chainTtl, NegativeTtl(response)), nameError: false, type);
+            return Absent(queryName, chain, DnsTtl.Of(chain, response), nameError: false, type);
         }
-    }
-
-    /// <summary>Lower-case, no trailing dot.</summary>
-    internal static string Normalize(string name) => DnsNames.FromWire(name);
-
-    private static bool SameName(DnsString? owner, string name)
-    {
-        if (owner is null)
-        {
-            return false;
-        }
-
-        return string.Equals(DnsNames.FromWire(owner.Value), DnsNames.FromWire(name), StringComparison.Ordinal);
     }
 
     private static bool HasStrayRecords(IReadOnlyList<DnsResourceRecord> answers, QueryType type)
@@ -232,33 +167,19 @@ internal static class DnsChainLookup
         return false;
     }
 
-    /// <summary>RFC 2308 §5: the negative answer lives for min(SOA TTL, SOA MINIMUM); zero when no SOA came with it.</summary>
-    private static long NegativeTtl(IDnsQueryResponse response)
-    {
-        foreach (DnsResourceRecord record in response.Authorities ?? [])
-        {
-            if (record is SoaRecord soa)
-            {
-                return Math.Max(0, Math.Min(soa.TimeToLive, (long)soa.Minimum));
-            }
-        }
-
-        return 0;
-    }
-
-    private static DnsLookupResult Absent(string queryName, string finalName, List<string> chain, long ttl, bool nameError, QueryType type) => new()
+    private static DnsLookupResult Absent(string queryName, CnameChainResult chain, TimeSpan ttl, bool nameError, QueryType type) => new()
     {
         Status = DnsLookupStatus.NotFound,
         QueryName = queryName,
-        FinalName = finalName,
-        CnameChain = chain,
+        FinalName = chain.FinalName,
+        CnameChain = chain.Hops,
         IsNameError = nameError,
-        TimeToLive = TimeSpan.FromSeconds(ttl == long.MaxValue ? 0 : ttl),
+        TimeToLive = ttl,
         ResponseCode = nameError ? nameof(DnsHeaderResponseCode.NotExistentDomain) : nameof(DnsHeaderResponseCode.NoError),
-        Message = nameError ? $"{finalName} does not exist (NXDOMAIN)" : $"{finalName} has no {type} record (NODATA)",
+        Message = nameError ? $"{chain.FinalName} does not exist (NXDOMAIN)" : $"{chain.FinalName} has no {type} record (NODATA)",
     };
 
-    private static DnsLookupResult Failure(string queryName, string finalName, List<string> chain, string code, string message) => new()
+    private static DnsLookupResult Failure(string queryName, string finalName, IReadOnlyList<string> chain, string code, string message) => new()
     {
         Status = DnsLookupStatus.Failed,
         QueryName = queryName,
@@ -267,33 +188,4 @@ internal static class DnsChainLookup
         ResponseCode = code,
         Message = message,
     };
-
-    private static DnsLookupResult FromException(Exception ex, string queryName, string current, QueryType type, List<string> chain)
-    {
-        switch (ex)
-        {
-            case DnsResponseException { Code: DnsResponseCode.ConnectionTimeout }:
-                return Failure(queryName, current, chain, nameof(DnsResponseCode.ConnectionTimeout), $"{type} lookup of {current} timed out or no server could be reached");
-            case DnsResponseException dns:
-                string code = dns.Code.ToString();
-                return Failure(queryName, current, chain, code, $"{type} lookup of {current} failed: {code} ({OneLine(dns.Message)})");
-            case OperationCanceledException or TimeoutException:
-                return Failure(queryName, current, chain, nameof(DnsResponseCode.ConnectionTimeout), $"{type} lookup of {current} timed out");
-            default:
-                // DnsClient's parse errors (DnsResponseParseException) and anything unexpected: treat the answer as unusable.
-                return Failure(queryName, current, chain, "MalformedResponse", $"{type} lookup of {current} failed: {ex.GetType().Name}: {OneLine(ex.Message)}");
-        }
-    }
-
-    private static string RcodeMnemonic(DnsHeaderResponseCode code) => code switch
-    {
-        DnsHeaderResponseCode.FormatError => "FORMERR",
-        DnsHeaderResponseCode.ServerFailure => "SERVFAIL",
-        DnsHeaderResponseCode.NotExistentDomain => "NXDOMAIN",
-        DnsHeaderResponseCode.NotImplemented => "NOTIMP",
-        DnsHeaderResponseCode.Refused => "REFUSED",
-        _ => "rcode " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
-
-    internal static string OneLine(string text) => Diagnostics.EvidenceText.Cap(text, 500);
 }

@@ -4,7 +4,7 @@ namespace MtaSts.Dns;
 
 /// <summary>
 /// One DNS question sent through DnsClient, resistant to spoofed UDP datagrams (RFC 5452). Both DNS call sites of the
-/// library (<see cref="DnsChainLookup"/> and <see cref="Dane.DnssecQuery"/>) go through here.
+/// library (<see cref="DnsChainLookup"/> and <see cref="DnssecQuery"/>) go through here.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -7,7 +7,7 @@ namespace MtaSts.Dns;
 /// <summary>A and AAAA lookups through DnsClient.</summary>
 /// <remarks>
 /// Both queries run in parallel and follow CNAMEs like TXT discovery does. The addresses come back IPv6 and IPv4
-/// interleaved, IPv6 first (RFC 8305 §4), so a connection attempt alternates families. One family failing while the
+/// interleaved, IPv6 first (<see cref="AddressOrder"/>), so a connection attempt alternates families. One family failing while the
 /// other answers is not an error; only no address at all is.
 /// </remarks>
 internal sealed class DnsHostAddressResolver : IHostAddressResolver
@@ -36,12 +36,10 @@ internal sealed class DnsHostAddressResolver : IHostAddressResolver
 
         DnsLookupResult aaaa = await v6.ConfigureAwait(false);
         DnsLookupResult a = await v4.ConfigureAwait(false);
-        List<IPAddress> ipv6 = Addresses<AaaaRecord>(aaaa);
-        List<IPAddress> ipv4 = Addresses<ARecord>(a);
-
-        if (ipv6.Count + ipv4.Count > 0)
+        IReadOnlyList<IPAddress> addresses = AddressOrder.Interleave(Addresses(aaaa), Addresses(a));
+        if (addresses.Count > 0)
         {
-            return Interleave(ipv6, ipv4);
+            return addresses;
         }
 
         string message = a.Status == DnsLookupStatus.Failed || aaaa.Status == DnsLookupStatus.Failed
@@ -50,44 +48,8 @@ internal sealed class DnsHostAddressResolver : IHostAddressResolver
         throw new HttpRequestException(HttpRequestError.NameResolutionError, message);
     }
 
-    private static List<IPAddress> Addresses<TRecord>(DnsLookupResult result)
-        where TRecord : AddressRecord
-    {
-        var list = new List<IPAddress>();
-        if (result.Status != DnsLookupStatus.Found)
-        {
-            return list;
-        }
-
-        foreach (DnsResourceRecord record in result.Records)
-        {
-            if (record is TRecord address && address.Address is not null && !list.Contains(address.Address))
-            {
-                list.Add(address.Address);
-            }
-        }
-
-        return list;
-    }
-
-    private static List<IPAddress> Interleave(List<IPAddress> first, List<IPAddress> second)
-    {
-        var result = new List<IPAddress>(first.Count + second.Count);
-        for (int i = 0; i < Math.Max(first.Count, second.Count); i++)
-        {
-            if (i < first.Count)
-            {
-                result.Add(first[i]);
-            }
-
-            if (i < second.Count)
-            {
-                result.Add(second[i]);
-            }
-        }
-
-        return result;
-    }
+    private static IEnumerable<IPAddress?> Addresses(DnsLookupResult result) =>
+        result.Status == DnsLookupStatus.Found ? result.Records.OfType<AddressRecord>().Select(r => r.Address) : [];
 
     private static string Describe(DnsLookupResult result) => result.Status switch
     {

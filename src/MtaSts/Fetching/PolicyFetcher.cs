@@ -2,19 +2,21 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using MtaSts.Diagnostics;
+using MtaSts.Grammar;
 using Polly;
-using Polly.Retry;
-using Polly.Timeout;
+using static MtaSts.Fetching.PolicyFetchFailures;
 
 namespace MtaSts.Fetching;
 
 /// <summary>The strict HTTPS GET of RFC 8461 §3.3 with Polly retries for transient faults inside the time budget.</summary>
 /// <remarks>
+/// <para>
+/// This file holds the exchange and the RFC rules it checks; the retry and timeout pipeline is
+/// <see cref="PolicyFetchPipeline"/>, the classification of failures <see cref="PolicyFetchFailures"/>.
+/// </para>
 /// <list type="bullet">
 /// <item>GET <c>https://mta-sts.&lt;domain&gt;/.well-known/mta-sts.txt</c> (STS-3.2-a) with no conditional or cache
 /// headers (STS-3.3-h); redirects are not followed (STS-3.3-g).</item>
@@ -34,20 +36,6 @@ internal sealed class PolicyFetcher : IPolicyFetcher
     /// <summary>The path of the policy (RFC 8461 §3.2).</summary>
     internal const string WellKnownPath = "/.well-known/mta-sts.txt";
 
-    /// <summary>The first retry delay; later ones grow exponentially, with jitter.</summary>
-    internal static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>The longest delay between two attempts.</summary>
-    internal static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(5);
-
-    /// <summary>The shortest time an attempt gets (unless the whole budget is shorter).</summary>
-    internal static readonly TimeSpan MinAttemptTimeout = TimeSpan.FromSeconds(1);
-
-    private const int MaxEchoedLength = 200;
-    private const int MaxBodyLimit = 1024 * 1024;
-    private static readonly TimeSpan MinTotalTimeout = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan MaxTotalTimeout = TimeSpan.FromDays(1);
-    private static readonly ResiliencePropertyKey<string> HostKey = new("MtaSts.PolicyHost");
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly string UserAgent = "MtaSts/" + MtaStsMetrics.Version;
 
@@ -65,39 +53,12 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(metrics);
-        if (options.PolicyFetch.MaxBodyBytes is < 1 or > MaxBodyLimit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetch.MaxBodyBytes, $"MtaStsOptions.MaxPolicyBodyBytes must be between 1 and {MaxBodyLimit}.");
-        }
-
-        if (options.PolicyFetch.Timeout <= MinTotalTimeout || options.PolicyFetch.Timeout >= MaxTotalTimeout)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetch.Timeout, "MtaStsOptions.PolicyFetchTimeout must be longer than 10 ms and shorter than 1 day.");
-        }
-
-        if (options.PolicyFetch.Retries < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.PolicyFetch.Retries, "MtaStsOptions.PolicyFetchRetries must not be negative.");
-        }
-
         _clientFactory = clientFactory;
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;
         _maxBodyBytes = options.PolicyFetch.MaxBodyBytes;
-        _pipeline = BuildPipeline(options.PolicyFetch.Timeout, options.PolicyFetch.Retries);
-    }
-
-    /// <summary>The time one attempt gets: an equal share of the budget, at least <see cref="MinAttemptTimeout"/>, at most the budget.</summary>
-    internal static TimeSpan AttemptTimeout(TimeSpan total, int retries)
-    {
-        TimeSpan share = total / (Math.Max(0, retries) + 1);
-        if (share < MinAttemptTimeout)
-        {
-            share = MinAttemptTimeout;
-        }
-
-        return share > total ? total : share;
+        _pipeline = PolicyFetchPipeline.Build(options.PolicyFetch.Timeout, options.PolicyFetch.Retries, timeProvider, logger);
     }
 
     public async Task<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
@@ -114,7 +75,7 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         Log.FetchStarting(_logger, domain, uri);
 
         ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(HostKey, host);
+        context.Properties.Set(PolicyFetchPipeline.HostKey, host);
         PolicyFetchResult result;
         try
         {
@@ -165,45 +126,6 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         }
 
         return result;
-    }
-
-    /// <summary>Outer total timeout, then retries of transient faults, then a timeout per attempt.</summary>
-    private ResiliencePipeline<PolicyFetchResult> BuildPipeline(TimeSpan total, int retries)
-    {
-        var builder = new ResiliencePipelineBuilder<PolicyFetchResult>
-        {
-            Name = "MtaSts.PolicyFetch",
-            TimeProvider = _timeProvider,
-        };
-
-        builder.AddTimeout(new TimeoutStrategyOptions { Name = "total", Timeout = total });
-        if (retries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions<PolicyFetchResult>
-            {
-                Name = "transient",
-                MaxRetryAttempts = retries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = RetryBaseDelay,
-                MaxDelay = RetryMaxDelay,
-                ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome)),
-                OnRetry = args =>
-                {
-                    if (_logger.IsEnabled(LogLevel.Information))
-                    {
-                        string host = args.Context.Properties.GetValue(HostKey, "?");
-                        string fault = DescribeFault(args.Outcome);
-                        Log.FetchRetrying(_logger, host, fault, args.AttemptNumber + 2, (long)args.RetryDelay.TotalMilliseconds);
-                    }
-
-                    return default;
-                },
-            });
-            builder.AddTimeout(new TimeoutStrategyOptions { Name = "attempt", Timeout = AttemptTimeout(total, retries) });
-        }
-
-        return builder.Build();
     }
 
     /// <summary>One GET, checked and read within the attempt's token.</summary>
@@ -350,152 +272,6 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         return null;
     }
 
-    /// <summary>Whether an attempt's outcome is worth another attempt.</summary>
-    internal static bool IsTransient(Outcome<PolicyFetchResult> outcome) =>
-        outcome.Exception is { } exception
-            ? IsTransient(exception)
-            : outcome.Result is { Failure: MtaStsFailure.PolicyFetchError, HttpStatusCode: >= 500 and <= 599 };
-
-    /// <summary>Refused or reset connections and timeouts are transient; TLS, certificate and name resolution failures are not.</summary>
-    internal static bool IsTransient(Exception exception)
-    {
-        if (exception is TimeoutRejectedException)
-        {
-            return true;
-        }
-
-        if (Find<PolicyHostAddressException>(exception) is not null)
-        {
-            return false;
-        }
-
-        if (Find<AuthenticationException>(exception) is not null
-            || HasRequestError(exception, HttpRequestError.SecureConnectionError)
-            || HasRequestError(exception, HttpRequestError.NameResolutionError))
-        {
-            return false;
-        }
-
-        if (exception is OperationCanceledException)
-        {
-            // The handler's connect timeout (or HttpClient.Timeout): an OperationCanceledException around a TimeoutException.
-            // The caller's cancellation and the total timeout carry none, and Polly never retries them anyway.
-            return Find<TimeoutException>(exception) is not null;
-        }
-
-        if (Find<SocketException>(exception) is not null)
-        {
-            return true;
-        }
-
-        if (Find<HttpRequestException>(exception) is { } http)
-        {
-            return http.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded;
-        }
-
-        return Find<IOException>(exception) is not null;
-    }
-
-    /// <summary>Turns an exception that ended the fetch into a classified failure with evidence.</summary>
-    internal static PolicyFetchResult Classify(Exception exception, string host)
-    {
-        if (Find<PolicyHostCertificateException>(exception) is { } certificate)
-        {
-            return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS certificate of {host} was rejected: {certificate.Problem}", certificate.ReasonCode, certificateProblem: certificate.Problem);
-        }
-
-        if (Find<PolicyHostAddressException>(exception) is { } address)
-        {
-            return Failed(MtaStsFailure.PolicyFetchError, address.Message, PolicyHostAddressException.ReasonCode);
-        }
-
-        if (exception is TimeoutRejectedException rejected)
-        {
-            return Failed(MtaStsFailure.PolicyFetchError, $"no complete response from {host} within {Seconds(rejected.Timeout)}", "timeout");
-        }
-
-        if (exception is OperationCanceledException canceled)
-        {
-            string detail = Find<TimeoutException>(canceled)?.Message ?? canceled.Message;
-            return Failed(MtaStsFailure.PolicyFetchError, $"timed out talking to {host}: {OneLine(detail)}", "timeout");
-        }
-
-        AuthenticationException? authentication = Find<AuthenticationException>(exception);
-        if (authentication is not null || HasRequestError(exception, HttpRequestError.SecureConnectionError))
-        {
-            // SslStream's own message ("Authentication failed, see inner exception.") says nothing: the innermost
-            // exception (the TLS library's error) does.
-            Exception cause = authentication?.InnerException is null ? authentication ?? Innermost(exception) : Innermost(authentication);
-            string detail = OneLine(cause.Message);
-            return HandshakeFailure(host, detail);
-        }
-
-        if (FindRequestError(exception, HttpRequestError.NameResolutionError) is { } resolution)
-        {
-            return Failed(MtaStsFailure.PolicyFetchError, $"the address lookup of {host} failed: {OneLine(resolution.Message)}", "name-resolution");
-        }
-
-        SocketException? socket = Find<SocketException>(exception);
-        switch (socket?.SocketErrorCode)
-        {
-            case SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain:
-                return Failed(MtaStsFailure.PolicyFetchError, $"the address lookup of {host} failed: {OneLine(socket.Message)}", "name-resolution");
-            case SocketError.ConnectionRefused:
-                return Failed(MtaStsFailure.PolicyFetchError, $"{host} refused the connection: {OneLine(Innermost(exception).Message)}", "connection-refused");
-            case SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown:
-                return Failed(MtaStsFailure.PolicyFetchError, $"the connection to {host} was reset: {OneLine(socket.Message)}", "connection-reset");
-            case SocketError.TimedOut:
-                return Failed(MtaStsFailure.PolicyFetchError, $"connecting to {host} timed out", "timeout");
-        }
-
-        HttpRequestException? http = Find<HttpRequestException>(exception);
-        if (socket is not null || http?.HttpRequestError == HttpRequestError.ConnectionError)
-        {
-            return Failed(MtaStsFailure.PolicyFetchError, $"could not connect to {host}: {OneLine((http ?? exception).Message)}", "connection-error");
-        }
-
-        if (http?.HttpRequestError == HttpRequestError.ResponseEnded || (http is null && Find<IOException>(exception) is not null))
-        {
-            return Failed(MtaStsFailure.PolicyFetchError, $"the connection to {host} ended early: {OneLine(Innermost(exception).Message)}", "connection-reset");
-        }
-
-        if (http is not null)
-        {
-            return Failed(MtaStsFailure.PolicyFetchError, $"the HTTP exchange with {host} failed ({http.HttpRequestError}): {OneLine(http.Message)}", "http-error");
-        }
-
-        return Failed(MtaStsFailure.PolicyFetchError, $"fetching from {host} failed: {exception.GetType().Name}: {OneLine(exception.Message)}", "fetch-error");
-    }
-
-    /// <summary>A failed TLS handshake, with a specific reason where the TLS library's error names one.</summary>
-    private static PolicyFetchResult HandshakeFailure(string host, string detail)
-    {
-        // OpenSSL refuses a handshake message over its limit (a certificate with thousands of names, say) as
-        // "excessive message size"; other platforms word it differently, and then the generic reason stays.
-        if (detail.Contains("excessive message size", StringComparison.OrdinalIgnoreCase)
-            || detail.Contains("message too long", StringComparison.OrdinalIgnoreCase))
-        {
-            string problem = $"the server's certificate message is larger than the TLS stack accepts (an oversized certificate or chain): {detail}";
-            return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {problem}", "certificate-too-large", certificateProblem: problem);
-        }
-
-        return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {detail}", "tls-handshake", certificateProblem: detail);
-    }
-
-    private static PolicyFetchResult Failed(MtaStsFailure failure, string message, string reasonCode, int? status = null, string? contentType = null, string? certificateProblem = null) => new()
-    {
-        Failure = failure,
-        HttpStatusCode = status,
-        Evidence = new MtaStsEvidence
-        {
-            Message = message,
-            HttpStatusCode = status,
-            ContentType = contentType,
-            CertificateProblem = certificateProblem,
-            ReasonCode = reasonCode,
-        },
-    };
-
     private static string StatusMessage(HttpResponseMessage response, int status)
     {
         string code = status.ToString(CultureInfo.InvariantCulture);
@@ -515,56 +291,4 @@ internal sealed class PolicyFetcher : IPolicyFetcher
             ? Echo(values.ToString())
             : null;
 
-    private static string DescribeFault(Outcome<PolicyFetchResult> outcome) =>
-        outcome.Exception is { } exception
-            ? exception is TimeoutRejectedException ? "attempt timed out" : exception.GetType().Name + ": " + OneLine(Innermost(exception).Message)
-            : "HTTP status " + (outcome.Result?.HttpStatusCode?.ToString(CultureInfo.InvariantCulture) ?? "?");
-
-    private static T? Find<T>(Exception exception)
-        where T : Exception
-    {
-        for (Exception? current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is T match)
-            {
-                return match;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool HasRequestError(Exception exception, HttpRequestError error) => FindRequestError(exception, error) is not null;
-
-    private static HttpRequestException? FindRequestError(Exception exception, HttpRequestError error)
-    {
-        for (Exception? current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is HttpRequestException http && http.HttpRequestError == error)
-            {
-                return http;
-            }
-        }
-
-        return null;
-    }
-
-    private static Exception Innermost(Exception exception)
-    {
-        Exception current = exception;
-        while (current.InnerException is not null)
-        {
-            current = current.InnerException;
-        }
-
-        return current;
-    }
-
-    private static string Seconds(TimeSpan value) =>
-        value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
-
-    private static string OneLine(string text) => Echo(text, 500);
-
-    /// <summary>Text from the network, made safe for a one-line message: control characters replaced, length capped.</summary>
-    private static string Echo(string text, int max = MaxEchoedLength) => EvidenceText.Cap(text, max);
 }

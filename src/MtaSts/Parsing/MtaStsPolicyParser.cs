@@ -1,4 +1,6 @@
 using System.Buffers;
+using MtaSts.Grammar;
+using MtaSts.Parsing;
 
 namespace MtaSts;
 
@@ -217,7 +219,7 @@ public static class MtaStsPolicyParser
                 return;
             }
 
-            if (!MtaStsRecordParser.IsValidExtensionName(key))
+            if (!ExtensionName.IsValid(key))
             {
                 _errors.Add("key-invalid", $"'{Show(key)}' is not a valid key: 1 to 32 letters, digits, '_', '-' or '.', starting with a letter or digit.", line);
                 return;

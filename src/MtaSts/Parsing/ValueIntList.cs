@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace MtaSts;
+namespace MtaSts.Parsing;
 
 /// <summary>
 /// A growable list of integers that starts on a caller-provided (usually stack) buffer and moves to pooled arrays

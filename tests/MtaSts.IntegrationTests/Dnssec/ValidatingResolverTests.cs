@@ -1,6 +1,7 @@
 using System.Net;
 using DnsClient;
 using MtaSts.Dane;
+using MtaSts.Dns;
 using static MtaSts.IntegrationTests.Dnssec.DnssecTestZones;
 
 namespace MtaSts.IntegrationTests.Dnssec;
@@ -21,7 +22,7 @@ public sealed class ValidatingResolverTests : IClassFixture<UnboundFixture>
 
     private MxLookup Mx(MtaStsOptions? options = null) => new(_client, options ?? UnboundFixture.CreateOptions());
 
-    private TlsaLookup Tlsa(MtaStsOptions? options = null) => new(_client, options ?? UnboundFixture.CreateOptions());
+    private MxHostLookup Tlsa(MtaStsOptions? options = null) => new(_client, options ?? UnboundFixture.CreateOptions());
 
     private async Task<IDnsQueryResponse> RawAsync(string name, QueryType type) =>
         await _client.QueryAsync(new DnsQuestion(name, type), new DnsQueryAndServerOptions { RequestDnsSecRecords = true, UseCache = false, Timeout = TimeSpan.FromSeconds(2), Retries = 0 });
@@ -277,7 +278,7 @@ public sealed class ValidatingResolverTests : IClassFixture<UnboundFixture>
         options.Dns.Timeout = TimeSpan.FromMilliseconds(300);
 
         var mx = await new MxLookup(silent, options).LookupAsync(Secure);
-        var dane = await new TlsaLookup(silent, options).LookupAsync("mx.secure.test", mxSecure: true);
+        var dane = await new MxHostLookup(silent, options).LookupAsync("mx.secure.test", mxSecure: true);
 
         Assert.Equal(MxLookupStatus.Failed, mx.Status);
         Assert.Equal(DaneStatus.LookupFailed, dane.Status);

@@ -1,6 +1,6 @@
 using System.Net;
 using DnsClient;
-using static MtaSts.Tests.Dane.DaneFakeDns;
+using static MtaSts.Tests.Fakes.DaneFakeDns;
 using static MtaSts.Tests.Delivery.PlannerHarness;
 
 namespace MtaSts.Tests.Delivery;

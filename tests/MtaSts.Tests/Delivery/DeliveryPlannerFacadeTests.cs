@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using static MtaSts.Tests.Dane.DaneFakeDns;
+using static MtaSts.Tests.Fakes.DaneFakeDns;
 using static MtaSts.Tests.Delivery.PlannerHarness;
 
 namespace MtaSts.Tests.Delivery;

@@ -1,7 +1,7 @@
 using System.Net;
 using DnsClient;
 using MtaSts.Diagnostics;
-using static MtaSts.Tests.Dane.DaneFakeDns;
+using static MtaSts.Tests.Fakes.DaneFakeDns;
 using static MtaSts.Tests.Delivery.PlannerHarness;
 
 namespace MtaSts.Tests.Delivery;

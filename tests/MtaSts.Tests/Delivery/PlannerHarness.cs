@@ -5,9 +5,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using MtaSts.Dane;
-using MtaSts.Tests.Dane;
+using MtaSts.Dns;
+using MtaSts.Tests.Fakes;
 using MtaSts.Tests.Resolution;
-using static MtaSts.Tests.Dane.DaneFakeDns;
+using static MtaSts.Tests.Fakes.DaneFakeDns;
 
 namespace MtaSts.Tests.Delivery;
 
@@ -29,7 +30,7 @@ internal sealed class PlannerHarness : IDisposable
         Planner = new DeliveryPlanner(
             Sts.Resolver,
             new MxLookup(query),
-            new TlsaLookup(query, Options),
+            new MxHostLookup(query, Options),
             Options,
             Time,
             plannerLogger ?? (nullLogger ? NullLogger.Instance : Logger),

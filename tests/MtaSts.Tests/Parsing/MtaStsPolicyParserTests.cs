@@ -1,3 +1,5 @@
+using MtaSts.Grammar;
+
 namespace MtaSts.Tests.Parsing;
 
 public class MtaStsPolicyParserTests

@@ -1,4 +1,5 @@
 using System.Text;
+using MtaSts.Grammar;
 
 namespace MtaSts.Tests.Parsing;
 

@@ -5,6 +5,7 @@ using DnsClient.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MtaSts.Diagnostics;
+using MtaSts.Dns;
 
 namespace MtaSts.Dane;
 
@@ -34,28 +35,26 @@ namespace MtaSts.Dane;
 /// </list>
 /// <para>
 /// The lookup goes ahead when the MX RRset was insecure (RFC 7672 §2.2.1 allows DANE for hosts of an insecure MX
-/// RRset, DANE-2.2.1-g); the result carries <see cref="TlsaLookupResult.MxSecure"/> so that such a delivery is not
+/// RRset, DANE-2.2.1-g); the result carries <see cref="MxHostLookupResult.MxSecure"/> so that such a delivery is not
 /// reported as secure delivery to the recipient domain.
 /// </para>
 /// </remarks>
-internal sealed class TlsaLookup
+internal sealed class MxHostLookup
 {
     private readonly DnssecQuery _query;
     private readonly bool _enabled;
     private readonly string _portLabel;
     private readonly ILogger _logger;
 
-    public TlsaLookup(IDnsQuery dns, MtaStsOptions options, ILogger? logger = null)
+    public MxHostLookup(IDnsQuery dns, MtaStsOptions options, ILogger? logger = null)
         : this(new DnssecQuery(dns, options), options, logger)
     {
     }
 
-    public TlsaLookup(DnssecQuery query, MtaStsOptions options, ILogger? logger = null)
+    public MxHostLookup(DnssecQuery query, MtaStsOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Delivery.SmtpPort, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Delivery.SmtpPort, 65535, nameof(options));
         _query = query;
         _enabled = options.Dane.Enabled;
         _portLabel = "_" + options.Delivery.SmtpPort.ToString(CultureInfo.InvariantCulture) + "._tcp.";
@@ -67,9 +66,9 @@ internal sealed class TlsaLookup
     /// <param name="mxSecure">Whether the MX RRset (or the denial behind an implicit MX) was DNSSEC-secure.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <exception cref="ArgumentException"><paramref name="mxHost"/> is empty, or a non-ASCII name that is not a valid IDN.</exception>
-    public async Task<TlsaLookupResult> LookupAsync(string mxHost, bool mxSecure, CancellationToken cancellationToken = default)
+    public async Task<MxHostLookupResult> LookupAsync(string mxHost, bool mxSecure, CancellationToken cancellationToken = default)
     {
-        var host = DaneNames.FromInput(mxHost, nameof(mxHost));
+        var host = DnsNames.FromInput(mxHost, nameof(mxHost));
         var result = await LookupCoreAsync(host, mxSecure, cancellationToken).ConfigureAwait(false);
         if (result.Status == DaneStatus.LookupFailed)
         {
@@ -83,12 +82,12 @@ internal sealed class TlsaLookup
         return result;
     }
 
-    private async Task<TlsaLookupResult> LookupCoreAsync(string host, bool mxSecure, CancellationToken cancellationToken)
+    private async Task<MxHostLookupResult> LookupCoreAsync(string host, bool mxSecure, CancellationToken cancellationToken)
     {
-        if (DaneNames.IsAddressLiteral(host))
+        if (DnsNames.IsAddressLiteral(host))
         {
             var literal = IPAddress.Parse(host.Trim('[', ']').Replace("ipv6:", string.Empty, StringComparison.OrdinalIgnoreCase));
-            return new TlsaLookupResult(host, DaneStatus.NotApplicable, [], host, [literal], false, mxSecure, TimeSpan.Zero,
+            return new MxHostLookupResult(host, DaneStatus.NotApplicable, [], host, [literal], false, mxSecure, TimeSpan.Zero,
                 "The MX host is an IP address, not a name: DANE does not apply (RFC 7672 §2.2).");
         }
 
@@ -104,22 +103,21 @@ internal sealed class TlsaLookup
             return Failed(host, mxSecure, [], false, $"Address lookup failed: {failed.Error}. The host must not be used now (RFC 7672 §2.2.2).");
         }
 
-        var ttl = DnsAnswerReading.Min(DnsAnswerReading.TimeToLive(a), DnsAnswerReading.TimeToLive(aaaa));
-        if (!TryReadAddresses(host, a, aaaa, out var expanded, out var aliased, out var addresses))
+        if (!TryReadAddresses(host, a, aaaa, out var expanded, out var aliased, out var addresses, out var ttl, out var problem))
         {
-            return Failed(host, mxSecure, [], false, $"The address answer for {host} has a CNAME loop, a chain longer than {DnsAnswerReading.MaxCnameSteps}, or CNAME chains that disagree between A and AAAA.");
+            return Failed(host, mxSecure, [], false, $"The address answer for {host} has {problem}.");
         }
 
         var addressSecure = a.Secure && aaaa.Secure;
         if (addresses.Count == 0)
         {
-            return new TlsaLookupResult(host, DaneStatus.NotApplicable, [], host, [], addressSecure, mxSecure, ttl,
+            return new MxHostLookupResult(host, DaneStatus.NotApplicable, [], host, [], addressSecure, mxSecure, ttl,
                 $"{host} has no A or AAAA records: the host is unreachable (RFC 7672 §2.2.2).");
         }
 
         if (!_enabled)
         {
-            return new TlsaLookupResult(host, DaneStatus.Unavailable, [], host, addresses, addressSecure, mxSecure, ttl,
+            return new MxHostLookupResult(host, DaneStatus.Unavailable, [], host, addresses, addressSecure, mxSecure, ttl,
                 "DANE is switched off (MtaStsOptions.DaneEnabled).");
         }
 
@@ -128,7 +126,7 @@ internal sealed class TlsaLookup
         if (untrusted is not null)
         {
             Log.UntrustedDnssecResolver(_logger, untrusted.Resolver ?? "(unknown)", host);
-            return new TlsaLookupResult(host, DaneStatus.Unavailable, [], host, addresses, false, mxSecure, ttl,
+            return new MxHostLookupResult(host, DaneStatus.Unavailable, [], host, addresses, false, mxSecure, ttl,
                 $"Resolver {untrusted.Resolver ?? "(unknown)"} is not trusted for DNSSEC (MtaStsOptions.TrustedDnssecResolvers): DANE is not assumed (RFC 7672 §2.1.1).");
         }
 
@@ -140,7 +138,7 @@ internal sealed class TlsaLookup
         }
         else if (!aliased)
         {
-            return new TlsaLookupResult(host, DaneStatus.NotApplicable, [], host, addresses, false, mxSecure, ttl,
+            return new MxHostLookupResult(host, DaneStatus.NotApplicable, [], host, addresses, false, mxSecure, ttl,
                 $"The address records of {host} are not DNSSEC-secure: no TLSA lookup, DANE does not apply (RFC 7672 §2.2.2).");
         }
         else
@@ -154,7 +152,7 @@ internal sealed class TlsaLookup
 
             if (!cname.Secure || !cname.ResolverTrusted)
             {
-                return new TlsaLookupResult(host, DaneStatus.NotApplicable, [], host, addresses, false, mxSecure, ttl,
+                return new MxHostLookupResult(host, DaneStatus.NotApplicable, [], host, addresses, false, mxSecure, ttl,
                     $"{host} is an alias whose first CNAME is not DNSSEC-secure: no TLSA lookup, DANE does not apply (RFC 7672 §2.2.2).");
             }
 
@@ -175,24 +173,25 @@ internal sealed class TlsaLookup
             if (!tlsa.ResolverTrusted)
             {
                 Log.UntrustedDnssecResolver(_logger, tlsa.Resolver ?? "(unknown)", host);
-                return new TlsaLookupResult(host, DaneStatus.Unavailable, [], host, addresses, addressSecure, mxSecure, ttl,
+                return new MxHostLookupResult(host, DaneStatus.Unavailable, [], host, addresses, addressSecure, mxSecure, ttl,
                     $"Resolver {tlsa.Resolver ?? "(unknown)"} is not trusted for DNSSEC (MtaStsOptions.TrustedDnssecResolvers): DANE is not assumed (RFC 7672 §2.1.1).");
             }
 
-            ttl = DnsAnswerReading.Min(ttl, DnsAnswerReading.TimeToLive(tlsa));
+            var chain = tlsa.FollowChain(qname, QueryType.TLSA);
+            ttl = DnsTtl.Min(ttl, tlsa.TimeToLive(chain));
             if (tlsa.IsDenial)
             {
                 notes.Add($"{qname}: {(tlsa.Kind == DnssecAnswerKind.NxDomain ? "NXDOMAIN" : "no TLSA records")} ({(tlsa.Secure ? "secure" : "insecure")} denial)");
                 continue;
             }
 
-            var answers = tlsa.Response!.Answers;
-            if (!DnsAnswerReading.TryFollowCnames(answers, qname, out var owner, out _))
+            if (chain.Status != CnameChainStatus.Ok)
             {
-                return Failed(host, mxSecure, addresses, addressSecure, $"The TLSA answer for {qname} has a CNAME loop or a chain longer than {DnsAnswerReading.MaxCnameSteps}. The host must not be used now.");
+                return Failed(host, mxSecure, addresses, addressSecure, $"The TLSA answer for {qname} has {chain.Problem}. The host must not be used now.");
             }
 
-            var records = DnsAnswerReading.RecordsOf<TlsaRecord>(answers, owner);
+            var owner = chain.FinalName;
+            var records = chain.Records.OfType<TlsaRecord>().ToList();
             if (!tlsa.Secure)
             {
                 notes.Add($"{qname}: {records.Count} TLSA record(s), not DNSSEC-secure (ignored)");
@@ -212,50 +211,51 @@ internal sealed class TlsaLookup
                 ? $"{usable} of {associations.Count} usable: TLS required and authenticated by DANE (RFC 7672 §2.2)"
                 : $"none of {associations.Count} usable: TLS required, not authenticated (RFC 7672 §2.2)";
             var skipped = notes.Count > 0 ? " Before: " + string.Join("; ", notes) + "." : string.Empty;
-            return new TlsaLookupResult(host, status, associations, baseDomain, addresses, addressSecure, mxSecure, ttl,
-                $"Secure TLSA RRset at {qname}{(DaneNames.Equal(owner, qname) ? string.Empty : $" (through CNAME to {owner})")}, {what}.{skipped}");
+            return new MxHostLookupResult(host, status, associations, baseDomain, addresses, addressSecure, mxSecure, ttl,
+                $"Secure TLSA RRset at {qname}{(DnsNames.Equal(owner, qname) ? string.Empty : $" (through CNAME to {owner})")}, {what}.{skipped}");
         }
 
-        return new TlsaLookupResult(host, DaneStatus.NotApplicable, [], host, addresses, addressSecure, mxSecure, ttl,
+        return new MxHostLookupResult(host, DaneStatus.NotApplicable, [], host, addresses, addressSecure, mxSecure, ttl,
             $"No secure TLSA records: DANE does not apply (RFC 7672 §2.2). {string.Join("; ", notes)}.");
     }
 
     /// <summary>
-    /// The canonical name and the addresses from the A and AAAA answers. The two must agree on the CNAME chain (they
-    /// come from the same names); a disagreement, a loop or an overlong chain is a malformed answer.
+    /// The canonical name, the addresses (in <see cref="AddressOrder"/>) and the TTL from the A and AAAA answers. The two
+    /// must agree on the CNAME chain (they come from the same names); a disagreement or a broken chain is a malformed answer.
     /// </summary>
-    private static bool TryReadAddresses(string host, DnssecAnswer a, DnssecAnswer aaaa, out string expanded, out bool aliased, out List<IPAddress> addresses)
+    private static bool TryReadAddresses(string host, DnssecAnswer a, DnssecAnswer aaaa, out string expanded, out bool aliased, out IReadOnlyList<IPAddress> addresses, out TimeSpan ttl, out string problem)
     {
         expanded = host;
         aliased = false;
         addresses = [];
-        string? target = null;
-        foreach (var answer in (ReadOnlySpan<DnssecAnswer>)[aaaa, a])
+        ttl = TimeSpan.Zero;
+        problem = string.Empty;
+        var v6 = aaaa.FollowChain(host, QueryType.AAAA);
+        var v4 = a.FollowChain(host, QueryType.A);
+        foreach (var chain in (ReadOnlySpan<CnameChainResult>)[v6, v4])
         {
-            var records = answer.Response?.Answers ?? [];
-            if (!DnsAnswerReading.TryFollowCnames(records, host, out var end, out var steps))
+            if (chain.Status != CnameChainStatus.Ok)
             {
+                problem = chain.Problem;
                 return false;
             }
-
-            if (steps > 0)
-            {
-                if (target is not null && target != end)
-                {
-                    return false;
-                }
-
-                target = end;
-                aliased = true;
-            }
-
-            addresses.AddRange(DnsAnswerReading.RecordsOf<AddressRecord>(records, end).Select(r => r.Address));
         }
 
-        expanded = target ?? host;
+        if (v6.IsAliased && v4.IsAliased && v6.FinalName != v4.FinalName)
+        {
+            problem = $"CNAME chains that disagree between A and AAAA ({v4.FinalName}, {v6.FinalName})";
+            return false;
+        }
+
+        aliased = v6.IsAliased || v4.IsAliased;
+        expanded = v6.IsAliased ? v6.FinalName : v4.IsAliased ? v4.FinalName : host;
+        addresses = AddressOrder.Interleave(Addresses(v6), Addresses(v4));
+        ttl = DnsTtl.Min(a.TimeToLive(v4), aaaa.TimeToLive(v6));
         return true;
     }
 
-    private static TlsaLookupResult Failed(string host, bool mxSecure, IReadOnlyList<IPAddress> addresses, bool addressSecure, string message) =>
+    private static IEnumerable<IPAddress?> Addresses(CnameChainResult chain) => chain.Records.OfType<AddressRecord>().Select(r => r.Address);
+
+    private static MxHostLookupResult Failed(string host, bool mxSecure, IReadOnlyList<IPAddress> addresses, bool addressSecure, string message) =>
         new(host, DaneStatus.LookupFailed, [], host, addresses, addressSecure, mxSecure, TimeSpan.Zero, message);
 }

@@ -7,13 +7,13 @@ using static MtaSts.Tests.Fakes.FakeDnsQuery;
 
 namespace MtaSts.Tests.Discovery;
 
-public class DnsRecordDiscovererTests
+public class MtaStsRecordDiscovererTests
 {
     private const string Domain = "example.test";
     private const string Name = "_mta-sts.example.test";
 
     private static Task<DiscoveryResult> DiscoverAsync(FakeDnsQuery dns, string domain = Domain, CancellationToken cancellationToken = default) =>
-        new DnsRecordDiscoverer(dns, NullLogger.Instance).DiscoverAsync(domain, cancellationToken);
+        new MtaStsRecordDiscoverer(dns, NullLogger.Instance).DiscoverAsync(domain, cancellationToken);
 
     [Fact(DisplayName = "RFC 8461 §3.1: the TXT record is looked up at _mta-sts.<domain>")]
     public async Task STS_3_1_a_QueriesTxtAtUnderscoreMtaStsName()
@@ -399,7 +399,7 @@ public class DnsRecordDiscovererTests
         var logger = new FakeLogger();
         var dns = new FakeDnsQuery().Rcode(Name, QueryType.TXT, DnsHeaderResponseCode.ServerFailure);
 
-        await new DnsRecordDiscoverer(dns, logger).DiscoverAsync(Domain, CancellationToken.None);
+        await new MtaStsRecordDiscoverer(dns, logger).DiscoverAsync(Domain, CancellationToken.None);
 
         FakeLogRecord record = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
         Assert.Equal(106, record.Id.Id);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MtaSts.Diagnostics;
 
-namespace MtaSts.Dane;
+namespace MtaSts.Dns;
 
 /// <summary>
 /// The MX lookup of a recipient domain with the DO bit, noting whether the answer is DNSSEC-secure
@@ -33,8 +33,8 @@ internal sealed class MxLookup
     /// <exception cref="ArgumentException"><paramref name="domain"/> is empty, an address literal, or not a valid IDN.</exception>
     public async Task<MxLookupResult> LookupAsync(string domain, CancellationToken cancellationToken = default)
     {
-        var name = DaneNames.FromInput(domain, nameof(domain));
-        if (DaneNames.IsAddressLiteral(name))
+        var name = DnsNames.FromInput(domain, nameof(domain));
+        if (DnsNames.IsAddressLiteral(name))
         {
             throw new ArgumentException($"'{domain}' is an address literal, which has no MX records.", nameof(domain));
         }
@@ -57,7 +57,8 @@ internal sealed class MxLookup
     {
         var trusted = answer.ResolverTrusted;
         var secure = answer.Secure;
-        var ttl = DnsAnswerReading.TimeToLive(answer);
+        var chain = answer.FollowChain(name, QueryType.MX);
+        var ttl = answer.TimeToLive(chain);
         var security = secure ? "DNSSEC-secure" : trusted ? "insecure (no AD bit)" : $"insecure (resolver {answer.Resolver} is not trusted for DNSSEC)";
 
         switch (answer.Kind)
@@ -73,21 +74,21 @@ internal sealed class MxLookup
                 return Implicit(name, secure, trusted, ttl, security);
         }
 
-        var answers = answer.Response!.Answers;
-        if (!DnsAnswerReading.TryFollowCnames(answers, name, out var target, out var steps))
+        if (chain.Status != CnameChainStatus.Ok)
         {
-            return new MxLookupResult(name, MxLookupStatus.Failed, false, trusted, [], TimeSpan.Zero, $"MX answer for {name} has a CNAME loop or a chain longer than {DnsAnswerReading.MaxCnameSteps}. Delivery must be delayed.");
+            return new MxLookupResult(name, MxLookupStatus.Failed, false, trusted, [], TimeSpan.Zero, $"MX answer for {name} has {chain.Problem}. Delivery must be delayed.");
         }
 
-        var records = DnsAnswerReading.RecordsOf<MxRecord>(answers, target);
-        var via = steps > 0 ? $" (through CNAME to {target})" : string.Empty;
+        var target = chain.FinalName;
+        var records = chain.Records.OfType<MxRecord>().ToList();
+        var via = chain.IsAliased ? $" (through CNAME to {target})" : string.Empty;
         if (records.Count == 0)
         {
             // A CNAME chain whose end has no MX RRset: the recipient domain gets the implicit MX (A-15: the domain itself).
             return Implicit(name, secure, trusted, ttl, security + via);
         }
 
-        var nullMx = records.FindAll(r => DaneNames.FromWire(r.Exchange.Value).Length == 0);
+        var nullMx = records.FindAll(r => DnsNames.FromWire(r.Exchange.Value).Length == 0);
         if (nullMx.Count == records.Count)
         {
             return new MxLookupResult(name, MxLookupStatus.NullMx, secure, trusted, [], ttl, $"{name} publishes the null MX (RFC 7505): it accepts no mail ({security}{via}).");
@@ -99,7 +100,7 @@ internal sealed class MxLookup
         var seen = new HashSet<string>(StringComparer.Ordinal) { string.Empty };
         foreach (var record in records.OrderBy(r => r.Preference))
         {
-            var host = DaneNames.FromWire(record.Exchange.Value);
+            var host = DnsNames.FromWire(record.Exchange.Value);
             if (seen.Add(host))
             {
                 hosts.Add(new MxHost(host, record.Preference));

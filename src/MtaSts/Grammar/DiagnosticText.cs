@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MtaSts;
+namespace MtaSts.Grammar;
 
 /// <summary>Short, printable renderings of untrusted input for diagnostic messages.</summary>
 internal static class DiagnosticText

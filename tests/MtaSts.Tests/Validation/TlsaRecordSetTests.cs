@@ -1,7 +1,8 @@
 using MtaSts.Dane;
 using MtaSts.Tests.Validation;
+using MtaSts.Validation;
 
-namespace MtaSts.Tests.Dane;
+namespace MtaSts.Tests.Validation;
 
 public sealed class TlsaRecordSetTests
 {

@@ -1,4 +1,4 @@
-namespace MtaSts;
+namespace MtaSts.Grammar;
 
 /// <summary>
 /// Collects diagnostics without allocating until the first one, and stops after <see cref="MaxCount"/> so that a

@@ -2,10 +2,10 @@ using System.Net;
 
 namespace MtaSts.Dane;
 
-/// <summary>The result of <see cref="TlsaLookup.LookupAsync"/>: what DANE says about one MX host, and the host's addresses.</summary>
-internal sealed class TlsaLookupResult
+/// <summary>The result of <see cref="MxHostLookup.LookupAsync"/>: what DANE says about one MX host, and the host's addresses.</summary>
+internal sealed class MxHostLookupResult
 {
-    public TlsaLookupResult(
+    public MxHostLookupResult(
         string host,
         DaneStatus status,
         IReadOnlyList<TlsaAssociation> records,

@@ -1,4 +1,4 @@
-namespace MtaSts.Dane;
+namespace MtaSts.Dns;
 
 /// <summary>What the MX lookup of a recipient domain found.</summary>
 internal enum MxLookupStatus

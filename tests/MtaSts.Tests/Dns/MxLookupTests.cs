@@ -1,9 +1,11 @@
 using System.Net;
 using DnsClient;
 using MtaSts.Dane;
-using static MtaSts.Tests.Dane.DaneFakeDns;
+using MtaSts.Dns;
+using MtaSts.Tests.Fakes;
+using static MtaSts.Tests.Fakes.DaneFakeDns;
 
-namespace MtaSts.Tests.Dane;
+namespace MtaSts.Tests.Dns;
 
 public class MxLookupTests
 {

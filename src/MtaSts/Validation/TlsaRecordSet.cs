@@ -2,7 +2,7 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace MtaSts.Dane;
+namespace MtaSts.Validation;
 
 /// <summary>
 /// The TLSA records an SMTP client actually matches against, prepared once per requirement: unusable and malformed

@@ -1,6 +1,6 @@
 using DnsClient;
 
-namespace MtaSts.Dane;
+namespace MtaSts.Dns;
 
 /// <summary>How a DNS question came back, in the terms of RFC 7672 §2.1.1 (DANE-2.1.1-g).</summary>
 internal enum DnssecAnswerKind
@@ -60,6 +60,13 @@ internal sealed class DnssecAnswer
 
     /// <summary>Whether this is a denial of existence (NXDOMAIN or NODATA), which RFC 7672 counts as an answer.</summary>
     public bool IsDenial => Kind is DnssecAnswerKind.NoData or DnssecAnswerKind.NxDomain;
+
+    /// <summary>The CNAME chain from <paramref name="name"/> through the answer section, read for records of <paramref name="type"/>.</summary>
+    public CnameChainResult FollowChain(string name, QueryType type) => CnameChain.Follow(Response?.Answers, name, type);
+
+    /// <summary>How long this answer, read through <paramref name="chain"/>, may be reused (<see cref="DnsTtl.Of"/>); zero for a failure.</summary>
+    public TimeSpan TimeToLive(CnameChainResult chain) =>
+        Kind == DnssecAnswerKind.Failed || Response is null ? TimeSpan.Zero : DnsTtl.Of(chain, Response);
 
     public static DnssecAnswer FromResponse(DnssecAnswerKind kind, IDnsQueryResponse response, bool trusted, string? resolver, string? error) =>
         new(kind, response, response.Header.IsAuthenticData, trusted, resolver, error is null ? null : Diagnostics.EvidenceText.Cap(error));

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace MtaSts.Dane;
+namespace MtaSts.Validation;
 
 /// <summary>
 /// Compares one TLSA record with one certificate (RFC 6698 §2.1, RFC 7671 §9): select the content (the full DER

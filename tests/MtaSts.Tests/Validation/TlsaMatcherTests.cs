@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MtaSts.Dane;
 using MtaSts.Tests.Validation;
+using MtaSts.Validation;
 
-namespace MtaSts.Tests.Dane;
+namespace MtaSts.Tests.Validation;
 
 public sealed class TlsaMatcherTests
 {

@@ -17,7 +17,7 @@ namespace MtaSts.Discovery;
 /// (STS-3.1-f, STS-3.1-g, decisions ).</item>
 /// </list>
 /// </remarks>
-internal sealed class DnsRecordDiscoverer : IMtaStsRecordDiscoverer
+internal sealed class MtaStsRecordDiscoverer : IMtaStsRecordDiscoverer
 {
     /// <summary>The label put in front of the policy domain (RFC 8461 §3.1).</summary>
     internal const string TxtPrefix = "_mta-sts.";
@@ -25,7 +25,7 @@ internal sealed class DnsRecordDiscoverer : IMtaStsRecordDiscoverer
     private readonly IDnsQuery _dns;
     private readonly ILogger _logger;
 
-    public DnsRecordDiscoverer(IDnsQuery dns, ILogger logger)
+    public MtaStsRecordDiscoverer(IDnsQuery dns, ILogger logger)
     {
         _dns = dns;
         _logger = logger;

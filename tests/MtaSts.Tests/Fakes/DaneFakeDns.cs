@@ -2,7 +2,7 @@ using System.Net;
 using DnsClient;
 using DnsClient.Protocol;
 
-namespace MtaSts.Tests.Dane;
+namespace MtaSts.Tests.Fakes;
 
 /// <summary>
 /// A scripted <see cref="IDnsQuery"/> for the DANE lookups: each (name, type) gets a fixed reply with a chosen rcode, AD

@@ -1,6 +1,6 @@
 using MtaSts.Tests.Parsing;
 
-namespace MtaSts.Tests.Matching;
+namespace MtaSts.Tests.Parsing;
 
 public class MxPatternTests
 {

@@ -1,11 +1,13 @@
 using System.Net;
 using DnsClient;
 using MtaSts.Dane;
-using static MtaSts.Tests.Dane.DaneFakeDns;
+using MtaSts.Dns;
+using MtaSts.Tests.Fakes;
+using static MtaSts.Tests.Fakes.DaneFakeDns;
 
 namespace MtaSts.Tests.Dane;
 
-public class TlsaLookupTests
+public class MxHostLookupTests
 {
     private const string Host = "mx.example.test";
     private const string TlsaName = "_25._tcp.mx.example.test";
@@ -13,7 +15,7 @@ public class TlsaLookupTests
     private readonly DaneFakeDns _dns = new();
     private readonly MtaStsOptions _options = new();
 
-    private TlsaLookup Lookup() => new(_dns, _options);
+    private MxHostLookup Lookup() => new(_dns, _options);
 
     private DaneFakeDns SecureAddresses(string host = Host)
     {
@@ -240,8 +242,11 @@ public class TlsaLookupTests
     [InlineData(65536)]
     public void DANE_2_2_3_b_PortOutsideRange_IsRejected(int port)
     {
+        // The one options validator rejects it before any lookup is built (facade and DI alike).
         _options.Delivery.SmtpPort = port;
-        Assert.Throws<ArgumentOutOfRangeException>(() => Lookup());
+        var result = MtaStsOptionsValidator.Instance.Validate(null, _options);
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, failure => failure.StartsWith("Delivery.SmtpPort is ", StringComparison.Ordinal));
     }
 
     [Fact]

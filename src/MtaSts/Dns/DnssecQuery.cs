@@ -1,9 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using DnsClient;
 using MtaSts.Dns;
 
-namespace MtaSts.Dane;
+namespace MtaSts.Dns;
 
 /// <summary>
 /// Asks DNS questions with the DO bit set and says whether each answer may be treated as DNSSEC-secure (RFC 7672 §2.1).
@@ -75,39 +74,19 @@ internal sealed class DnssecQuery
         {
             response = await DnsExchange.QueryAsync(_dns, question, _queryOptions, cancellationToken).ConfigureAwait(false);
         }
-        catch (DnsResponseException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // DnsClient wraps a cancellation by the caller in its own exception; that is not a DNS failure.
+            // DnsClient wraps a cancellation by the caller in its own exception: that is not a DNS failure.
             cancellationToken.ThrowIfCancellationRequested();
-            return DnssecAnswer.Failure($"{type} query for {name} failed: {ex.Message}");
-        }
-        catch (SocketException ex)
-        {
-            return DnssecAnswer.Failure($"{type} query for {name} failed: {ex.Message}");
-        }
-        catch (DnsResponseParseException ex)
-        {
-            // A reply DnsClient cannot parse is malformed: a lookup error like SERVFAIL (DANE-2.1.1-g), not a crash.
-            return DnssecAnswer.Failure($"{type} answer for {name} is malformed: {ex.Message}");
-        }
-        catch (Exception ex) when (ex is DnsXidMismatchException or DnsNotAnAnswerException)
-        {
-            // Seen over UDP and again over TCP (DnsExchange): the server itself does not answer this question.
-            return DnssecAnswer.Failure($"{type} answer for {name} does not belong to the query: {ex.Message}");
-        }
-        catch (TimeoutException)
-        {
-            return DnssecAnswer.Failure($"{type} query for {name} timed out");
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return DnssecAnswer.Failure($"{type} query for {name} timed out");
-        }
-        catch (Exception ex) when (DnsExchange.IsForgerySign(ex))
-        {
-            // DnsClient's record readers throw these for RDATA that does not hold together (a TLSA record too short
-            // for its fields, say): the answer is malformed, like an unparseable reply (DANE-2.1.1-g).
-            return DnssecAnswer.Failure($"{type} answer for {name} is malformed: {ex.GetType().Name}: {ex.Message}");
+
+            // A reply that cannot be parsed or does not belong to the query is a lookup error like SERVFAIL
+            // (DANE-2.1.1-g), not a crash. An exception no DNS failure explains is a bug, and is let through.
+            if (DnsFailure.FromException(ex, type, name) is not { } failure)
+            {
+                throw;
+            }
+
+            return DnssecAnswer.Failure(failure.Message);
         }
 
         var resolver = response.NameServer?.Address;
@@ -121,7 +100,7 @@ internal sealed class DnssecQuery
         if (response.Questions.Count > 0)
         {
             var answered = response.Questions[0];
-            if (answered.QuestionType != type || !DaneNames.Equal(answered.QueryName.Value, name))
+            if (answered.QuestionType != type || !DnsNames.Equal(answered.QueryName.Value, name))
             {
                 return DnssecAnswer.FromResponse(DnssecAnswerKind.Failed, response, trusted, resolver, $"answer from {resolver} is for {answered.QueryName.Value} {answered.QuestionType}, not {name} {type}");
             }
@@ -136,14 +115,9 @@ internal sealed class DnssecQuery
         };
     }
 
-    private static string Describe(DnsHeaderResponseCode code) => code switch
-    {
-        DnsHeaderResponseCode.ServerFailure => "SERVFAIL (a validating resolver's answer to bogus or indeterminate data)",
-        DnsHeaderResponseCode.Refused => "REFUSED",
-        DnsHeaderResponseCode.FormatError => "FORMERR",
-        DnsHeaderResponseCode.NotImplemented => "NOTIMP",
-        _ => code.ToString(),
-    };
+    private static string Describe(DnsHeaderResponseCode code) => code == DnsHeaderResponseCode.ServerFailure
+        ? "SERVFAIL (a validating resolver's answer to bogus or indeterminate data)"
+        : DnsFailure.RcodeName(code);
 
     private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

@@ -1,4 +1,4 @@
-namespace MtaSts;
+namespace MtaSts.Grammar;
 
 /// <summary>
 /// Small character scans for the parsers' hot paths. Plain loops rather than the generic range helpers of

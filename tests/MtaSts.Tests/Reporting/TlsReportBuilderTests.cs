@@ -15,14 +15,14 @@ public class TlsReportBuilderTests
     private static JsonElement Root(TlsReport report) => JsonDocument.Parse(report.Json).RootElement;
 
     [Fact]
-    public void RPT_4_4_BuiltReport_MatchesTheStrictSchema()
+    public void RPT_4_a_BuiltReport_MatchesTheStrictSchema()
     {
         var report = BuildOne(MixedDay());
         TlsReportSchema.AssertValid(report.Json);
     }
 
     [Fact]
-    public void RPT_4_4_TheSchema_RejectsWhatStrictReceiversReject()
+    public void RPT_4_a_TheSchema_RejectsWhatStrictReceiversReject()
     {
         var json = Encoding.UTF8.GetString(BuildOne(MixedDay()).Json.Span);
         TlsReportSchema.AssertInvalid(json.Replace("\"contact-info\":\"tlsrpt+ops@sender.example\",", string.Empty, StringComparison.Ordinal));
@@ -36,7 +36,7 @@ public class TlsReportBuilderTests
     }
 
     [Fact]
-    public void RPT_4_4_MembersAndOrder_AreTheSchemas()
+    public void RPT_4_a_MembersAndOrder_AreTheSchemas()
     {
         var root = Root(BuildOne(MixedDay()));
         Assert.Equal(["organization-name", "date-range", "contact-info", "report-id", "policies"], root.EnumerateObject().Select(p => p.Name));
@@ -64,7 +64,7 @@ public class TlsReportBuilderTests
     }
 
     [Fact]
-    public void RPT_4_4_StsPolicy_OneStringPerLine_AndMxHostAsAnArray()
+    public void RPT_4_a_StsPolicy_OneStringPerLine_AndMxHostAsAnArray()
     {
         var policy = Root(BuildOne(MixedDay())).GetProperty("policies").EnumerateArray()
             .Select(p => p.GetProperty("policy")).First(p => p.GetProperty("policy-type").GetString() == "sts");
@@ -78,6 +78,7 @@ public class TlsReportBuilderTests
     [Fact]
     public void R_1_DateRange_IsTheUtcDay_EndingAt235959()
     {
+        // Also: RPT-4.1-a, A-18
         var report = BuildOne(MixedDay());
         var range = Root(report).GetProperty("date-range");
         Assert.Equal("2026-03-01T00:00:00Z", range.GetProperty("start-datetime").GetString());
@@ -192,6 +193,7 @@ public class TlsReportBuilderTests
     [Fact]
     public void R_7_AnOversizedReport_IsSplit_EveryPartWithinTheLimit_TotalsExact()
     {
+        // Also: RPT-4-c
         var aggregator = new TlsReportAggregator();
         long failed = 0;
         for (var host = 1; host <= 400; host++)
@@ -313,7 +315,7 @@ public class TlsReportBuilderTests
     }
 
     [Fact]
-    public void RPT_4_4_Addresses_AreWrittenInRfc5952Form()
+    public void RPT_4_a_Addresses_AreWrittenInRfc5952Form()
     {
         var aggregator = new TlsReportAggregator();
         aggregator.AddFailure(Day, "recipient.example", StsPolicy(), new TlsRptFailure(TlsRptResultType.TlsaInvalid)

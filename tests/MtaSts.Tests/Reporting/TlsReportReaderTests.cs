@@ -36,7 +36,7 @@ public class TlsReportReaderTests
     }
 
     [Fact]
-    public void RPT_4_4_RoundTrip_WhatWeWrite_ReadsBackExactly()
+    public void RPT_4_a_RoundTrip_WhatWeWrite_ReadsBackExactly()
     {
         foreach (var report in new TlsReportBuilder(Options()).Build(MixedDay()))
         {
@@ -93,6 +93,7 @@ public class TlsReportReaderTests
     [Fact]
     public void RPT_4_5_3_EndAtTheNextMidnight_IsTheSameDay()
     {
+        // Also: A-18
         var result = TlsReportReader.Read(Fixture("end-next-midnight.json"));
         var report = AssertReads(result);
         Assert.Empty(result.Warnings);

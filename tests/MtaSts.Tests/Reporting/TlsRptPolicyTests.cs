@@ -6,7 +6,7 @@ namespace MtaSts.Tests.Reporting;
 public class TlsRptPolicyTests
 {
     [Fact]
-    public void RPT_4_4_StsPolicy_FromAnMtaStsPolicy_LinesAndPatterns()
+    public void RPT_4_a_StsPolicy_FromAnMtaStsPolicy_LinesAndPatterns()
     {
         var policy = StsPolicy();
         Assert.Equal(TlsRptPolicyType.Sts, policy.PolicyType);
@@ -16,7 +16,7 @@ public class TlsRptPolicyTests
     }
 
     [Fact]
-    public void RPT_4_4_Names_AreALabels()
+    public void RPT_4_a_Names_AreALabels()
     {
         var policy = TlsRptPolicy.Sts("Bücher.Example", ["version: STSv1"], ["*.MX.Bücher.example", "mx.example."]);
         Assert.Equal("xn--bcher-kva.example", policy.PolicyDomain);

@@ -24,7 +24,7 @@ public class TlsRptRecordParserTests
     [Theory]
     [InlineData("v=TLSRPTv1;rua=mailto:reports@example.com", "mailto:reports@example.com")]
     [InlineData("v=TLSRPTv1; rua=https://reporting.example.com/v1/tlsrpt", "https://reporting.example.com/v1/tlsrpt")]
-    public void RPT_4_1_TheRfcExamples_AreValid(string text, string uri)
+    public void RPT_3_b_TheRfcExamples_AreValid(string text, string uri)
     {
         var record = AssertValid(TlsRptRecordParser.Parse(text));
         Assert.Equal([uri], Uris(record));
@@ -38,7 +38,7 @@ public class TlsRptRecordParserTests
     [InlineData("v=TLSRPTv1 ; rua=mailto:a@example.com ;")]
     [InlineData("v=TLSRPTv1;\trua=mailto:a@example.com;\t")]
     [InlineData("v=TLSRPTv1;rua=mailto:a@example.com ; ")]
-    public void RPT_4_1_FieldDelimiters_AllowWhitespaceAndAFinalSemicolon(string text) =>
+    public void RPT_3_f_FieldDelimiters_AllowWhitespaceAndAFinalSemicolon(string text) =>
         Assert.Equal(["mailto:a@example.com"], Uris(AssertValid(TlsRptRecordParser.Parse(text))));
 
     [Theory]
@@ -118,7 +118,7 @@ public class TlsRptRecordParserTests
     [InlineData("v=TLSRPTv1;rua=mailto:a@example.com;x=a b", "extension-invalid")]
     [InlineData("v=TLSRPTv1;rua=mailto:a@example.com;x=a=b", "extension-invalid")]
     [InlineData("v=TLSRPTv1;rua=mailto:a@example.com;abcdefghijklmnopqrstuvwxyz0123456=1", "extension-invalid")]
-    public void RPT_3_b_RPT_4_1_SyntaxErrors_MakeTheRecordInvalid(string text, string code) =>
+    public void RPT_3_b_SyntaxErrors_MakeTheRecordInvalid(string text, string code) =>
         AssertInvalid(TlsRptRecordParser.Parse(text), code);
 
     [Fact]
@@ -129,7 +129,7 @@ public class TlsRptRecordParserTests
     }
 
     [Fact]
-    public void DuplicateFields_FirstCounts_WithAWarning()
+    public void RPT_3_f_DuplicateFields_FirstCounts_WithAWarning()
     {
         var result = TlsRptRecordParser.Parse("v=TLSRPTv1;rua=mailto:first@example.com;rua=mailto:second@example.com;x=1;x=2;v=TLSRPTv1");
         var record = AssertValid(result);

@@ -217,7 +217,7 @@ public static class MtaStsRecordParser
     }
 
     /// <summary>sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E). ';' and space never reach here.</summary>
-    private static bool IsValidExtensionValue(ReadOnlySpan<char> value)
+    internal static bool IsValidExtensionValue(ReadOnlySpan<char> value)
     {
         if (value.IsEmpty)
         {
@@ -235,7 +235,7 @@ public static class MtaStsRecordParser
         return true;
     }
 
-    private static bool ContainsName(List<KeyValuePair<string, string>>? extensions, ReadOnlySpan<char> name)
+    internal static bool ContainsName(List<KeyValuePair<string, string>>? extensions, ReadOnlySpan<char> name)
     {
         if (extensions is null)
         {
@@ -253,7 +253,7 @@ public static class MtaStsRecordParser
         return false;
     }
 
-    private static int SkipWsp(ReadOnlySpan<char> text, int pos)
+    internal static int SkipWsp(ReadOnlySpan<char> text, int pos)
     {
         while (pos < text.Length && text[pos] is ' ' or '\t')
         {

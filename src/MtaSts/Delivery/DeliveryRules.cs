@@ -108,7 +108,7 @@ internal static class DeliveryRules
     private static MxDecision DecideDane(in Context context, MxHost host, MxHostLookupResult dane, MtaStsPolicy? policy, bool? match, List<string> reasons, Builder decision)
     {
         var usable = dane.Records.Where(static record => record.IsUsable).ToArray();
-        var authentication = Array.Exists(usable, static record => record.Usage == (byte)TlsaUsage.DaneEe) ? MxAuthentication.DaneEe : MxAuthentication.DaneTa;
+        var authentication = Array.Exists(usable, static record => record.Usage == TlsaUsage.DaneEe) ? MxAuthentication.DaneEe : MxAuthentication.DaneTa;
         var referenceIdentifiers = ReferenceIdentifiers(context, dane);
         reasons.Add("DANE: " + dane.Message);
         reasons.Add(authentication == MxAuthentication.DaneEe

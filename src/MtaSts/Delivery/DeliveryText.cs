@@ -15,7 +15,7 @@ internal static class DeliveryText
         const int Shown = 12;
         var hex = Convert.ToHexString(record.Data.Span.Length > Shown / 2 ? record.Data.Span[..(Shown / 2)] : record.Data.Span);
         var more = record.Data.Length > Shown / 2 ? "…" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"{record.Usage} {record.Selector} {record.MatchingType} {hex}{more}");
+        return string.Create(CultureInfo.InvariantCulture, $"{(byte)record.Usage} {(byte)record.Selector} {(byte)record.MatchingType} {hex}{more}");
     }
 
     /// <summary>A short description of what MTA-STS said, for the plan's header line.</summary>

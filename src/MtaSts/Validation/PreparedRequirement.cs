@@ -254,7 +254,7 @@ internal sealed class PreparedRequirement : IDisposable
             text.Append("; a DANE-TA record matches the server certificate itself, which only a DANE-EE (3) record can pin");
         }
 
-        if (records.Superseded.Any(r => r.Usage == (byte)TlsaUsage.DaneEe ? TlsaMatcher.Matches(r, leaf) : presented.Exists(c => TlsaMatcher.Matches(r, c))))
+        if (records.Superseded.Any(r => r.Usage == TlsaUsage.DaneEe ? TlsaMatcher.Matches(r, leaf) : presented.Exists(c => TlsaMatcher.Matches(r, c))))
         {
             text.Append("; a weaker digest matched, but a stronger one is published for the same usage and selector (RFC 7671 §9)");
         }

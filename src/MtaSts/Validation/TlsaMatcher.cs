@@ -34,10 +34,10 @@ internal static class TlsaMatcher
         ReadOnlySpan<byte> content;
         switch (record.Selector)
         {
-            case (byte)TlsaSelector.FullCertificate:
+            case TlsaSelector.FullCertificate:
                 content = certificateDer;
                 break;
-            case (byte)TlsaSelector.SubjectPublicKeyInfo:
+            case TlsaSelector.SubjectPublicKeyInfo:
                 if (!TryGetSubjectPublicKeyInfo(certificateDer, out content))
                 {
                     return false;
@@ -51,9 +51,9 @@ internal static class TlsaMatcher
         var data = record.Data.Span;
         switch (record.MatchingType)
         {
-            case (byte)TlsaMatchingType.Full:
+            case TlsaMatchingType.Full:
                 return data.Length > 0 && content.SequenceEqual(data);
-            case (byte)TlsaMatchingType.Sha256:
+            case TlsaMatchingType.Sha256:
             {
                 if (data.Length != Sha256Length)
                 {
@@ -65,7 +65,7 @@ internal static class TlsaMatcher
                 return digest.SequenceEqual(data);
             }
 
-            case (byte)TlsaMatchingType.Sha512:
+            case TlsaMatchingType.Sha512:
             {
                 if (data.Length != Sha512Length)
                 {
@@ -140,7 +140,7 @@ internal static class TlsaMatcher
         var data = record.Data.Span;
         return data.Length <= Shown
             ? record.ToString()
-            : string.Create(CultureInfo.InvariantCulture, $"{record.Usage} {record.Selector} {record.MatchingType} {Convert.ToHexString(data[..Shown])}…");
+            : string.Create(CultureInfo.InvariantCulture, $"{(byte)record.Usage} {(byte)record.Selector} {(byte)record.MatchingType} {Convert.ToHexString(data[..Shown])}…");
     }
 
     /// <summary>The SHA-256 digest of a certificate's SubjectPublicKeyInfo in hex (what a <c>3 1 1</c> record would hold), for reasons.</summary>

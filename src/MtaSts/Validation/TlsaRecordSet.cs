@@ -77,9 +77,9 @@ internal sealed class TlsaRecordSet : IDisposable
         foreach (var record in usable)
         {
             var slot = Slot(record);
-            if (record.MatchingType > strongest[slot])
+            if ((byte)record.MatchingType > strongest[slot])
             {
-                strongest[slot] = record.MatchingType;
+                strongest[slot] = (byte)record.MatchingType;
             }
         }
 
@@ -89,20 +89,20 @@ internal sealed class TlsaRecordSet : IDisposable
         var supplied = new List<(X509Certificate2, TlsaAssociation)>();
         foreach (var record in usable)
         {
-            if (record.MatchingType != (byte)TlsaMatchingType.Full && record.MatchingType != strongest[Slot(record)])
+            if (record.MatchingType != TlsaMatchingType.Full && (byte)record.MatchingType != strongest[Slot(record)])
             {
                 superseded.Add(record);
                 continue;
             }
 
-            if (record.Usage == (byte)TlsaUsage.DaneEe)
+            if (record.Usage == TlsaUsage.DaneEe)
             {
                 endEntity.Add(record);
                 continue;
             }
 
             trustAnchor.Add(record);
-            if (record is { Selector: (byte)TlsaSelector.FullCertificate, MatchingType: (byte)TlsaMatchingType.Full }
+            if (record is { Selector: TlsaSelector.FullCertificate, MatchingType: TlsaMatchingType.Full }
                 && TryLoadCertificate(record.Data.Span) is { } anchor)
             {
                 supplied.Add((anchor, record));
@@ -112,7 +112,7 @@ internal sealed class TlsaRecordSet : IDisposable
         return new TlsaRecordSet([.. endEntity], [.. trustAnchor], [.. superseded], [.. supplied], records.Count, records.Count - usable.Count);
     }
 
-    private static int Slot(TlsaAssociation record) => ((record.Usage - (byte)TlsaUsage.DaneTa) * 2) + record.Selector;
+    private static int Slot(TlsaAssociation record) => (((byte)record.Usage - (byte)TlsaUsage.DaneTa) * 2) + (byte)record.Selector;
 
     private static X509Certificate2? TryLoadCertificate(ReadOnlySpan<byte> der)
     {

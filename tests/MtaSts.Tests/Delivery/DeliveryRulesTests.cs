@@ -248,7 +248,7 @@ public sealed class DeliveryRulesTests : IDisposable
         Assert.Equal(Mx1, requirement.MxHost);
         Assert.True(requirement.Enforce);
         var record = Assert.Single(requirement.TlsaRecords);
-        Assert.Equal(3, record.Usage);
+        Assert.Equal(TlsaUsage.DaneEe, record.Usage);
         Assert.Equal([IPAddress.Parse("2001:db8::25"), IPAddress.Parse("192.0.2.25")], host.Addresses);
         Assert.Contains(host.Reasons, r => r.StartsWith("DANE: TLSA records 3 1 1 ABABABABABAB…, 1 1 1 000000000000…", StringComparison.Ordinal));
     }

@@ -67,5 +67,5 @@ public sealed class TlsaRecordSetTests
         Assert.Equal(3, set.TrustAnchor.Length);
     }
 
-    private static string Head(TlsaAssociation record) => $"{record.Usage} {record.Selector} {record.MatchingType}";
+    private static string Head(TlsaAssociation record) => $"{(byte)record.Usage} {(byte)record.Selector} {(byte)record.MatchingType}";
 }

@@ -58,6 +58,7 @@ public sealed class PolicyHost : IAsyncDisposable
     private readonly object _logGate = new();
     private readonly List<PolicyRequestLog> _requests = [];
     private int _disposed;
+    private int _openConnections;
 
     private PolicyHost(TestCertificateAuthority authority)
     {
@@ -70,6 +71,18 @@ public sealed class PolicyHost : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
+                listen.Use(next => async connection =>
+                {
+                    Interlocked.Increment(ref _openConnections);
+                    try
+                    {
+                        await next(connection).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _openConnections);
+                    }
+                });
                 listen.UseHttps(new TlsHandshakeCallbackOptions
                 {
                     OnConnection = context => ValueTask.FromResult(SelectTls(context.ClientHelloInfo.ServerName)),
@@ -81,6 +94,12 @@ public sealed class PolicyHost : IAsyncDisposable
         _app = builder.Build();
         _app.Run(HandleAsync);
     }
+
+    /// <summary>
+    /// How many TCP connections to the host are open right now (any host name; TLS or not yet). A sender that keeps
+    /// idle connections to policy hosts shows here.
+    /// </summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
 
     /// <summary>The TCP port the host listens on (on 127.0.0.1). Put it in <see cref="MtaStsPolicyFetchOptions.Port"/>.</summary>
     public int Port { get; private set; }

@@ -138,6 +138,10 @@ internal sealed class PolicyFetcher : IPolicyFetcher
         };
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
 
+        // A policy host is asked about once a day: keeping its connection would only hold a socket, a TLS session and
+        // their buffers per domain (issue 10 §1). The connection ends with the response.
+        request.Headers.ConnectionClose = true;
+
         HttpClient client = _clientFactory();
         using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         int status = (int)response.StatusCode;

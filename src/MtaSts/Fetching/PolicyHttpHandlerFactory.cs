@@ -18,6 +18,15 @@ internal static class PolicyHttpHandlerFactory
     /// <summary>How long a pooled connection is reused before a new one (and a new address lookup) is made.</summary>
     internal static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long an idle pooled connection may stay open. Requests say <c>Connection: close</c>, so this only bounds a
+    /// connection a server kept open anyway.
+    /// </summary>
+    internal static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most connections to one policy host at once (one fetch per domain runs at a time; retries add one).</summary>
+    internal const int MaxConnectionsPerServer = 2;
+
     /// <summary>The most response header bytes accepted, in KiB (the unit of <see cref="SocketsHttpHandler.MaxResponseHeadersLength"/>).</summary>
     internal const int MaxResponseHeadersKiB = 16;
 
@@ -45,6 +54,8 @@ internal static class PolicyHttpHandlerFactory
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = connectTimeout,
             PooledConnectionLifetime = PooledConnectionLifetime,
+            PooledConnectionIdleTimeout = PooledConnectionIdleTimeout,
+            MaxConnectionsPerServer = MaxConnectionsPerServer,
             MaxResponseHeadersLength = MaxResponseHeadersKiB,
             SslOptions = new SslClientAuthenticationOptions
             {

@@ -76,8 +76,9 @@ public class PolicyFetcherTests
         Assert.Equal(2, handler.Calls);
         foreach (SeenRequest request in handler.Requests)
         {
-            Assert.Equal(["User-Agent"], request.Headers.Keys);
+            Assert.Equal(["Connection", "User-Agent"], request.Headers.Keys.Order(StringComparer.Ordinal));
             Assert.StartsWith("MtaSts/", request.Headers["User-Agent"]);
+            Assert.Equal("close", request.Headers["Connection"]); // no idle connection is kept to a host asked once a day
         }
     }
 

@@ -61,6 +61,8 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
         Assert.Equal(DecompressionMethods.None, handler.AutomaticDecompression);
         Assert.Equal(TimeSpan.FromSeconds(3), handler.ConnectTimeout);
         Assert.Equal(TimeSpan.FromMinutes(2), handler.PooledConnectionLifetime);
+        Assert.Equal(TimeSpan.FromSeconds(2), handler.PooledConnectionIdleTimeout); // issue 10 §1: no idle connections kept
+        Assert.Equal(2, handler.MaxConnectionsPerServer);
         Assert.Equal(16, handler.MaxResponseHeadersLength);
         Assert.Equal(X509RevocationMode.NoCheck, handler.SslOptions.CertificateRevocationCheckMode);
         Assert.NotNull(handler.SslOptions.RemoteCertificateValidationCallback);

@@ -12,6 +12,7 @@ internal static class CliApp
             PlanCommand.Create(),
             CacheCommand.Create(),
             PostfixCommand.Create(),
+            LintCommand.Create(),
             DemoCommand.Create(),
         };
 

@@ -23,7 +23,7 @@ public static class MtaStsRecordParser
         var warnings = new DiagnosticList();
         if (string.IsNullOrEmpty(text))
         {
-            errors.Add("record-empty", "The record is empty.");
+            errors.Add(MtaStsDiagnosticCodes.RecordEmpty, "The record is empty.");
             return Result(null, ref errors, ref warnings);
         }
 
@@ -31,13 +31,13 @@ public static class MtaStsRecordParser
         var nonAscii = CharScan.IndexOfNonAscii(span);
         if (nonAscii >= 0)
         {
-            errors.Add("not-ascii", $"The record contains the non-ASCII character U+{(int)span[nonAscii]:X4} at position {nonAscii + 1}; it must be US-ASCII (RFC 8461 §3.1).");
+            errors.Add(MtaStsDiagnosticCodes.NotAscii, $"The record contains the non-ASCII character U+{(int)span[nonAscii]:X4} at position {nonAscii + 1}; it must be US-ASCII (RFC 8461 §3.1).");
             return Result(null, ref errors, ref warnings);
         }
 
         if (!span.StartsWith(VersionPrefix, StringComparison.Ordinal))
         {
-            errors.Add("version-missing", $"The record does not begin with '{VersionPrefix}' (case-sensitive, no leading space).");
+            errors.Add(MtaStsDiagnosticCodes.VersionMissing, $"The record does not begin with '{VersionPrefix}' (case-sensitive, no leading space).");
             return Result(null, ref errors, ref warnings);
         }
 
@@ -56,7 +56,7 @@ public static class MtaStsRecordParser
             {
                 if (pos > wspStart && fields > 0)
                 {
-                    warnings.Add("trailing-whitespace", "The record ends in whitespace without a final ';'; accepted, but it is outside the RFC 8461 grammar.");
+                    warnings.Add(MtaStsDiagnosticCodes.TrailingWhitespace, "The record ends in whitespace without a final ';'; accepted, but it is outside the RFC 8461 grammar.");
                 }
 
                 break;
@@ -65,7 +65,7 @@ public static class MtaStsRecordParser
             if (span[pos] != ';')
             {
                 var what = fields == 0 ? $"'{VersionPrefix}'" : "a field";
-                errors.Add("delimiter-expected", $"Expected ';' after {what} at position {pos + 1}, found {Describe(span[pos])}.");
+                errors.Add(MtaStsDiagnosticCodes.DelimiterExpected, $"Expected ';' after {what} at position {pos + 1}, found {Describe(span[pos])}.");
                 break;
             }
 
@@ -77,7 +77,7 @@ public static class MtaStsRecordParser
 
             if (span[pos] == ';')
             {
-                errors.Add("field-empty", $"Empty field at position {pos + 1}: two ';' in a row.");
+                errors.Add(MtaStsDiagnosticCodes.FieldEmpty, $"Empty field at position {pos + 1}: two ';' in a row.");
                 break;
             }
 
@@ -92,7 +92,7 @@ public static class MtaStsRecordParser
             var equals = field.IndexOf('=');
             if (equals <= 0)
             {
-                errors.Add("field-malformed", $"'{Show(field)}' at position {pos + 1} is not a name=value field.");
+                errors.Add(MtaStsDiagnosticCodes.FieldMalformed, $"'{Show(field)}' at position {pos + 1} is not a name=value field.");
                 pos = end;
                 continue;
             }
@@ -106,11 +106,11 @@ public static class MtaStsRecordParser
                 {
                     // A later id-field is ignored (decision A-4); one that is not an sts-id still matches sts-extension,
                     // so the record stays within the grammar and must be accepted (RFC 8461 §3.2).
-                    warnings.Add("duplicate-field", $"A second 'id' field ('{Show(value)}') is ignored; the first one ('{id}') counts (RFC 8461 §3.2).");
+                    warnings.Add(MtaStsDiagnosticCodes.DuplicateField, $"A second 'id' field ('{Show(value)}') is ignored; the first one ('{id}') counts (RFC 8461 §3.2).");
                 }
                 else if (kind == IdKind.Invalid)
                 {
-                    errors.Add("id-invalid", $"The id '{Show(value)}' is not 1 to {MaxIdLength} letters and digits.");
+                    errors.Add(MtaStsDiagnosticCodes.IdInvalid, $"The id '{Show(value)}' is not 1 to {MaxIdLength} letters and digits.");
                     idSyntaxError ??= "invalid";
                 }
                 else
@@ -118,23 +118,23 @@ public static class MtaStsRecordParser
                     id = value.ToString();
                     if (kind == IdKind.Lenient)
                     {
-                        warnings.Add("id-nonstandard-characters", $"The id '{id}' contains '-', '_' or '.', which RFC 8461 does not allow; accepted.");
+                        warnings.Add(MtaStsDiagnosticCodes.IdNonstandardCharacters, $"The id '{id}' contains '-', '_' or '.', which RFC 8461 does not allow; accepted.");
                     }
                 }
             }
             else if (!ExtensionName.IsValid(name))
             {
-                errors.Add("extension-invalid", $"'{Show(name)}' is not a valid field name: 1 to {ExtensionName.MaxLength} letters, digits, '_', '-' or '.', starting with a letter or digit.");
+                errors.Add(MtaStsDiagnosticCodes.ExtensionInvalid, $"'{Show(name)}' is not a valid field name: 1 to {ExtensionName.MaxLength} letters, digits, '_', '-' or '.', starting with a letter or digit.");
             }
             else if (!IsValidExtensionValue(value))
             {
-                errors.Add("extension-invalid", value.IsEmpty
+                errors.Add(MtaStsDiagnosticCodes.ExtensionInvalid, value.IsEmpty
                     ? $"The field '{Show(name)}' has no value."
                     : $"The value of '{Show(name)}' contains '='; extension values are printable ASCII without '=', ';' or space.");
             }
             else if (name.SequenceEqual("v") || ContainsName(extensions, name))
             {
-                warnings.Add("duplicate-field", $"A second '{Show(name)}' field is ignored; the first one counts (RFC 8461 §3.2).");
+                warnings.Add(MtaStsDiagnosticCodes.DuplicateField, $"A second '{Show(name)}' field is ignored; the first one counts (RFC 8461 §3.2).");
             }
             else
             {
@@ -148,7 +148,7 @@ public static class MtaStsRecordParser
 
         if (id is null && idSyntaxError is null && errors.Count == 0)
         {
-            errors.Add("id-missing", sawUpperCaseId
+            errors.Add(MtaStsDiagnosticCodes.IdMissing, sawUpperCaseId
                 ? "The record has no 'id' field; field names are case-sensitive, so 'ID' is an extension, not the id."
                 : "The record has no 'id' field.");
         }

@@ -84,7 +84,7 @@ public static class MtaStsPolicyParser
             var pos = 0;
             if (span.Length > 0 && span[0] == '\uFEFF')
             {
-                _warnings.Add("byte-order-mark", "The policy begins with a UTF-8 byte order mark; accepted, but it is outside the RFC 8461 grammar.", 1);
+                _warnings.Add(MtaStsDiagnosticCodes.ByteOrderMark, "The policy begins with a UTF-8 byte order mark; accepted, but it is outside the RFC 8461 grammar.", 1);
                 pos = 1;
             }
 
@@ -115,7 +115,7 @@ public static class MtaStsPolicyParser
                 }
                 else
                 {
-                    _errors.Add("bare-cr", "The line ends in a carriage return without a line feed; lines must end in LF or CRLF.", line);
+                    _errors.Add(MtaStsDiagnosticCodes.BareCr, "The line ends in a carriage return without a line feed; lines must end in LF or CRLF.", line);
                     length = eol;
                     next = pos + eol + 1;
                 }
@@ -134,7 +134,7 @@ public static class MtaStsPolicyParser
 
                 if (pendingBlank != 0)
                 {
-                    _errors.Add("blank-line", anyField
+                    _errors.Add(MtaStsDiagnosticCodes.BlankLine, anyField
                         ? "Blank line between fields; the policy grammar allows none."
                         : "Blank line before the first field; the policy grammar allows none.", pendingBlank);
                     pendingBlank = 0;
@@ -146,13 +146,13 @@ public static class MtaStsPolicyParser
 
             if (!anyField)
             {
-                _errors.Add("policy-empty", "The policy has no fields.");
+                _errors.Add(MtaStsDiagnosticCodes.PolicyEmpty, "The policy has no fields.");
             }
             else
             {
                 if (pendingBlank != 0)
                 {
-                    _warnings.Add("trailing-blank-lines", "The policy ends in blank lines; accepted, but the grammar allows at most one line end after the last field.", pendingBlank);
+                    _warnings.Add(MtaStsDiagnosticCodes.TrailingBlankLines, "The policy ends in blank lines; accepted, but the grammar allows at most one line end after the last field.", pendingBlank);
                 }
 
                 CheckRequiredFields();
@@ -171,22 +171,22 @@ public static class MtaStsPolicyParser
         {
             if (_versionLine == 0)
             {
-                _errors.Add("version-missing", "The policy has no 'version' field.");
+                _errors.Add(MtaStsDiagnosticCodes.VersionMissing, "The policy has no 'version' field.");
             }
 
             if (_modeLine == 0)
             {
-                _errors.Add("mode-missing", "The policy has no 'mode' field; it is never assumed to be 'none'.");
+                _errors.Add(MtaStsDiagnosticCodes.ModeMissing, "The policy has no 'mode' field; it is never assumed to be 'none'.");
             }
 
             if (_maxAgeLine == 0)
             {
-                _errors.Add("max-age-missing", "The policy has no 'max_age' field.");
+                _errors.Add(MtaStsDiagnosticCodes.MaxAgeMissing, "The policy has no 'max_age' field.");
             }
 
             if (_mxLines == 0 && _mode is MtaStsMode.Enforce or MtaStsMode.Testing)
             {
-                _errors.Add("mx-missing", $"The policy has no 'mx' field; mode '{_mode.Value.ToToken()}' needs at least one.");
+                _errors.Add(MtaStsDiagnosticCodes.MxMissing, $"The policy has no 'mx' field; mode '{_mode.Value.ToToken()}' needs at least one.");
             }
         }
 
@@ -195,33 +195,33 @@ public static class MtaStsPolicyParser
             var content = _text.AsSpan(start, length);
             if (content[0] is ' ' or '\t')
             {
-                _errors.Add("leading-whitespace", "The line begins with whitespace; keys must start at the beginning of the line.", line);
+                _errors.Add(MtaStsDiagnosticCodes.LeadingWhitespace, "The line begins with whitespace; keys must start at the beginning of the line.", line);
                 return;
             }
 
             var colon = content.IndexOf(':');
             if (colon < 0)
             {
-                _errors.Add("colon-missing", $"'{Show(content)}' is not a 'key: value' line.", line);
+                _errors.Add(MtaStsDiagnosticCodes.ColonMissing, $"'{Show(content)}' is not a 'key: value' line.", line);
                 return;
             }
 
             var key = content[..colon];
             if (key.IsEmpty)
             {
-                _errors.Add("key-invalid", "The line has no key before ':'.", line);
+                _errors.Add(MtaStsDiagnosticCodes.KeyInvalid, "The line has no key before ':'.", line);
                 return;
             }
 
             if (key[^1] is ' ' or '\t')
             {
-                _errors.Add("whitespace-before-colon", $"Whitespace between the key '{Show(key.TrimEnd(" \t"))}' and ':' is not allowed.", line);
+                _errors.Add(MtaStsDiagnosticCodes.WhitespaceBeforeColon, $"Whitespace between the key '{Show(key.TrimEnd(" \t"))}' and ':' is not allowed.", line);
                 return;
             }
 
             if (!ExtensionName.IsValid(key))
             {
-                _errors.Add("key-invalid", $"'{Show(key)}' is not a valid key: 1 to 32 letters, digits, '_', '-' or '.', starting with a letter or digit.", line);
+                _errors.Add(MtaStsDiagnosticCodes.KeyInvalid, $"'{Show(key)}' is not a valid key: 1 to 32 letters, digits, '_', '-' or '.', starting with a letter or digit.", line);
                 return;
             }
 
@@ -239,7 +239,7 @@ public static class MtaStsPolicyParser
 
             if (valueEnd < content.Length && valueEnd > valueStart)
             {
-                _warnings.Add("trailing-whitespace", "The value is followed by whitespace; accepted and ignored.", line);
+                _warnings.Add(MtaStsDiagnosticCodes.TrailingWhitespace, "The value is followed by whitespace; accepted and ignored.", line);
             }
 
             var value = content[valueStart..valueEnd];
@@ -274,7 +274,7 @@ public static class MtaStsPolicyParser
             _versionLine = line;
             if (!value.SequenceEqual("STSv1"))
             {
-                _errors.Add("version-invalid", $"The version '{Show(value)}' is not 'STSv1' (case-sensitive).", line);
+                _errors.Add(MtaStsDiagnosticCodes.VersionInvalid, $"The version '{Show(value)}' is not 'STSv1' (case-sensitive).", line);
             }
         }
 
@@ -297,7 +297,7 @@ public static class MtaStsPolicyParser
 
             if (_mode is null)
             {
-                _errors.Add("mode-invalid", $"The mode '{Show(value)}' is not 'enforce', 'testing' or 'none' (case-sensitive).", line);
+                _errors.Add(MtaStsDiagnosticCodes.ModeInvalid, $"The mode '{Show(value)}' is not 'enforce', 'testing' or 'none' (case-sensitive).", line);
             }
         }
 
@@ -315,7 +315,7 @@ public static class MtaStsPolicyParser
                 var why = value.IsEmpty ? "it is empty"
                     : !CharScan.IsAllDigits(value) ? "it is not a whole number of seconds written in digits only"
                     : $"it has more than {MaxAgeDigits} digits";
-                _errors.Add("max-age-invalid", $"The max_age '{Show(value)}' is invalid: {why}.", line);
+                _errors.Add(MtaStsDiagnosticCodes.MaxAgeInvalid, $"The max_age '{Show(value)}' is invalid: {why}.", line);
                 return;
             }
 
@@ -327,12 +327,12 @@ public static class MtaStsPolicyParser
 
             if (seconds > MaxAgeLimit)
             {
-                _warnings.Add("max-age-clamped", $"The max_age {seconds} is above the RFC 8461 limit of {MaxAgeLimit} seconds; {MaxAgeLimit} is used.", line);
+                _warnings.Add(MtaStsDiagnosticCodes.MaxAgeClamped, $"The max_age {seconds} is above the RFC 8461 limit of {MaxAgeLimit} seconds; {MaxAgeLimit} is used.", line);
                 seconds = MaxAgeLimit;
             }
             else if (seconds == 0)
             {
-                _warnings.Add("max-age-zero", "The max_age is 0: the policy applies to the current delivery but is not cached.", line);
+                _warnings.Add(MtaStsDiagnosticCodes.MaxAgeZero, "The max_age is 0: the policy applies to the current delivery but is not cached.", line);
             }
 
             _maxAge = seconds;
@@ -351,13 +351,13 @@ public static class MtaStsPolicyParser
             var problem = DescribeInvalidMx(value);
             if (problem is not null)
             {
-                _errors.Add("mx-invalid", $"The mx pattern '{Show(value)}{(trailingDot ? "." : string.Empty)}' is invalid: {problem}.", line);
+                _errors.Add(MtaStsDiagnosticCodes.MxInvalid, $"The mx pattern '{Show(value)}{(trailingDot ? "." : string.Empty)}' is invalid: {problem}.", line);
                 return;
             }
 
             if (trailingDot)
             {
-                _warnings.Add("mx-trailing-dot", $"The mx pattern '{Show(value)}.' ends in a dot, which RFC 8461 does not allow; it is used without the dot.", line);
+                _warnings.Add(MtaStsDiagnosticCodes.MxTrailingDot, $"The mx pattern '{Show(value)}.' ends in a dot, which RFC 8461 does not allow; it is used without the dot.", line);
             }
 
             _mx.Add(valueStart);
@@ -368,7 +368,7 @@ public static class MtaStsPolicyParser
         {
             if (DescribeInvalidExtensionValue(value) is { } problem)
             {
-                _errors.Add("extension-invalid", $"The value of '{Show(key)}' is invalid: {problem}.", line);
+                _errors.Add(MtaStsDiagnosticCodes.ExtensionInvalid, $"The value of '{Show(key)}' is invalid: {problem}.", line);
                 return;
             }
 
@@ -376,14 +376,14 @@ public static class MtaStsPolicyParser
             {
                 if (key.SequenceEqual(_text.AsSpan(_extensions[i], _extensions[i + 1])))
                 {
-                    _warnings.Add("duplicate-field", $"'{Show(key)}' appears again; the first occurrence counts (RFC 8461 §3.2).", line);
+                    _warnings.Add(MtaStsDiagnosticCodes.DuplicateField, $"'{Show(key)}' appears again; the first occurrence counts (RFC 8461 §3.2).", line);
                     return;
                 }
             }
 
             if (NearMiss(key) is { } field)
             {
-                _warnings.Add("key-near-miss", $"'{Show(key)}' is not the field '{field}' (keys are case-sensitive); it is kept as an unknown extension.", line);
+                _warnings.Add(MtaStsDiagnosticCodes.KeyNearMiss, $"'{Show(key)}' is not the field '{field}' (keys are case-sensitive); it is kept as an unknown extension.", line);
             }
 
             _extensions.Add(keyStart);
@@ -401,7 +401,7 @@ public static class MtaStsPolicyParser
                 return;
             }
 
-            _warnings.Add("duplicate-field", $"'{key}' appears again (first on line {firstLine}); the first occurrence counts (RFC 8461 §3.2).", line);
+            _warnings.Add(MtaStsDiagnosticCodes.DuplicateField, $"'{key}' appears again (first on line {firstLine}); the first occurrence counts (RFC 8461 §3.2).", line);
         }
 
         private readonly MxPattern[] BuildPatterns()

@@ -135,52 +135,52 @@ public static class TlsRptReasonCodes
     // The policy parser (with sts-policy-invalid: the code of the first error, RFC 8461 §3.2).
 
     /// <summary>The policy body is empty.</summary>
-    public const string PolicyEmpty = "policy-empty";
+    public const string PolicyEmpty = MtaStsDiagnosticCodes.PolicyEmpty;
 
     /// <summary>A line ends in a bare CR.</summary>
-    public const string BareCr = "bare-cr";
+    public const string BareCr = MtaStsDiagnosticCodes.BareCr;
 
     /// <summary>A blank line inside the policy.</summary>
-    public const string BlankLine = "blank-line";
+    public const string BlankLine = MtaStsDiagnosticCodes.BlankLine;
 
     /// <summary>A line begins with whitespace.</summary>
-    public const string LeadingWhitespace = "leading-whitespace";
+    public const string LeadingWhitespace = MtaStsDiagnosticCodes.LeadingWhitespace;
 
     /// <summary>A line has no <c>:</c>.</summary>
-    public const string ColonMissing = "colon-missing";
+    public const string ColonMissing = MtaStsDiagnosticCodes.ColonMissing;
 
     /// <summary>Whitespace between a key and its <c>:</c>.</summary>
-    public const string WhitespaceBeforeColon = "whitespace-before-colon";
+    public const string WhitespaceBeforeColon = MtaStsDiagnosticCodes.WhitespaceBeforeColon;
 
     /// <summary>A key that is not a valid field name.</summary>
-    public const string KeyInvalid = "key-invalid";
+    public const string KeyInvalid = MtaStsDiagnosticCodes.KeyInvalid;
 
     /// <summary>The <c>version</c> is not <c>STSv1</c>.</summary>
-    public const string VersionInvalid = "version-invalid";
+    public const string VersionInvalid = MtaStsDiagnosticCodes.VersionInvalid;
 
     /// <summary>The <c>version</c> field is missing.</summary>
-    public const string VersionMissing = "version-missing";
+    public const string VersionMissing = MtaStsDiagnosticCodes.VersionMissing;
 
     /// <summary>The <c>mode</c> is not <c>enforce</c>, <c>testing</c> or <c>none</c>.</summary>
-    public const string ModeInvalid = "mode-invalid";
+    public const string ModeInvalid = MtaStsDiagnosticCodes.ModeInvalid;
 
     /// <summary>The <c>mode</c> field is missing.</summary>
-    public const string ModeMissing = "mode-missing";
+    public const string ModeMissing = MtaStsDiagnosticCodes.ModeMissing;
 
     /// <summary>The <c>max_age</c> is not a number of 1 to 10 digits.</summary>
-    public const string MaxAgeInvalid = "max-age-invalid";
+    public const string MaxAgeInvalid = MtaStsDiagnosticCodes.MaxAgeInvalid;
 
     /// <summary>The <c>max_age</c> field is missing.</summary>
-    public const string MaxAgeMissing = "max-age-missing";
+    public const string MaxAgeMissing = MtaStsDiagnosticCodes.MaxAgeMissing;
 
     /// <summary>An <c>mx</c> value is not a valid host name or pattern.</summary>
-    public const string MxInvalid = "mx-invalid";
+    public const string MxInvalid = MtaStsDiagnosticCodes.MxInvalid;
 
     /// <summary>An <c>enforce</c> or <c>testing</c> policy has no <c>mx</c> field.</summary>
-    public const string MxMissing = "mx-missing";
+    public const string MxMissing = MtaStsDiagnosticCodes.MxMissing;
 
     /// <summary>An extension field's value is invalid.</summary>
-    public const string ExtensionInvalid = "extension-invalid";
+    public const string ExtensionInvalid = MtaStsDiagnosticCodes.ExtensionInvalid;
 
     /// <summary>Every code of the table, with its description, in the order above (the HTTP family as <c>http-status-nnn</c>).</summary>
     public static IReadOnlyList<TlsRptReasonCode> All { get; } =

@@ -104,6 +104,10 @@ begin {
     }
 
     $given = @($forward['Domain'] | Where-Object { $null -ne $_ }).Count
+    if ($given -eq 0 -and -not $MyInvocation.ExpectingInput) {
+        Exit-Usage 'Give at least one domain: -Domain example.com, or domains on the pipeline.'
+    }
+
     $forward.PolicyHostPort = $PolicyHostPort
     $forward.ThrottleLimit = $ThrottleLimit
     try {

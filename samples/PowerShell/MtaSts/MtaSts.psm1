@@ -237,6 +237,7 @@ function ConvertTo-ResolutionRecord([Parameter(ValueFromPipeline)] $Work) {
     }
 }
 
+# The library's lists are IReadOnlyList<T>, which PowerShell enumerates but does not index: hence Select-Object.
 # One object per MX host of a plan, in the order to try them; a plan without hosts (no mail service, MX lookup
 # failed) is one object whose Host is $null and whose Reason says why.
 function ConvertTo-DeliveryPlanRecord([Parameter(ValueFromPipeline)] $Work) {
@@ -259,7 +260,7 @@ function ConvertTo-DeliveryPlanRecord([Parameter(ValueFromPipeline)] $Work) {
             $row = $common + [ordered]@{
                 Preference = $null; Host = $null; Usable = $false; TlsRequired = $null; Auth = $null; Sni = $null; Dane = $null
                 MtaStsMatch = $null; ResultType = $null; Addresses = [string[]] @()
-                Reason = if ($plan.Reasons.Count -gt 0) { $plan.Reasons[0] } else { $null }
+                Reason = $plan.Reasons | Select-Object -First 1
                 Reasons = [string[]] @($plan.Reasons)
             }
             return [pscustomobject] $row
@@ -277,7 +278,7 @@ function ConvertTo-DeliveryPlanRecord([Parameter(ValueFromPipeline)] $Work) {
                 MtaStsMatch = $decision.MtaStsMxMatch
                 ResultType  = $decision.ReportResultType
                 Addresses   = [string[]] @($decision.Addresses | ForEach-Object { $_.ToString() })
-                Reason      = if ($decision.Reasons.Count -gt 0) { $decision.Reasons[0] } else { $null }
+                Reason      = $decision.Reasons | Select-Object -First 1
                 Reasons     = [string[]] @($decision.Reasons)
             }
             [pscustomobject] $row

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MtaSts.Cli;
+using MtaSts.IntegrationTests.Testing;
 using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.EndToEnd;
@@ -22,13 +23,7 @@ public sealed class PlanCliTests(WorldFixture fixture) : IClassFixture<WorldFixt
         var dane = WorldFixture.UniqueDomain("plan-dane");
         var mx1 = "mx1." + dane;
         var rogue = "rogue." + dane;
-        World.PublishMx(dane, (10, mx1), (20, rogue));
-        World.PublishPolicy(dane, "p1", MtaStsMode.Enforce, 604800, mx1);
-        World.Dns.AddTlsa("_25._tcp." + mx1, 3, 1, 1, Enumerable.Repeat((byte)0xAB, 32).ToArray());
-        foreach (var name in new[] { dane, mx1, "_25._tcp." + mx1 })
-        {
-            World.Dns.SetAuthenticatedData(name, true);
-        }
+        World.PublishDaneAndMtaSts(dane, "p1", mx1, rogue);
 
         var invalid = "not a domain";
 

@@ -22,8 +22,11 @@ public sealed class PowerShellFixture : IAsyncLifetime
     /// <summary>The pwsh executable.</summary>
     public string Pwsh { get; private set; } = string.Empty;
 
-    /// <summary>The sample script under test.</summary>
+    /// <summary>The sample script under test (a thin wrapper around the module, for <c>pwsh -File</c>).</summary>
     public string Script => Path.Combine(RepositoryRoot, "samples", "PowerShell", "Resolve-MtaStsPolicy.ps1");
+
+    /// <summary>The sample module folder (MtaSts.psd1, MtaSts.psm1, MtaSts.Format.ps1xml).</summary>
+    public string Module => Path.Combine(RepositoryRoot, "samples", "PowerShell", "MtaSts");
 
     /// <summary>The output of <c>dotnet publish src/MtaSts -f net8.0</c>.</summary>
     public string LibraryPath => Path.Combine(Scratch, "mtasts");
@@ -83,8 +86,13 @@ public sealed class PowerShellFixture : IAsyncLifetime
     public IEnumerable<string> WorldArguments() => WorldParameters().SelectMany(p => new[] { p.Name, p.Value });
 
     /// <summary>Runs pwsh with <paramref name="arguments"/> (after -NoProfile -NonInteractive) and returns its exit code and output.</summary>
-    public Task<ProcessResult> RunPwshAsync(IEnumerable<string> arguments) =>
-        RunAsync(Pwsh, ["-NoProfile", "-NonInteractive", .. arguments], TimeSpan.FromSeconds(60));
+    /// <param name="arguments">The pwsh arguments.</param>
+    /// <param name="colourTerminal">
+    /// Whether to run as from a colour terminal (TERM=xterm-256color, no NO_COLOR), so that only the script can keep
+    /// ANSI codes out of the redirected output; otherwise NO_COLOR=1 keeps them out of every run.
+    /// </param>
+    public Task<ProcessResult> RunPwshAsync(IEnumerable<string> arguments, bool colourTerminal = false) =>
+        RunAsync(Pwsh, ["-NoProfile", "-NonInteractive", .. arguments], TimeSpan.FromSeconds(60), colourTerminal);
 
     /// <summary>
     /// <c>dotnet publish src/MtaSts/MtaSts.csproj -f net8.0</c> in the configuration of this test assembly — the folder an
@@ -139,7 +147,7 @@ public sealed class PowerShellFixture : IAsyncLifetime
         return directory?.FullName ?? throw new InvalidOperationException($"No MtaSts.sln above {AppContext.BaseDirectory}.");
     }
 
-    private static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
+    private static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, bool colourTerminal = false)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -164,7 +172,15 @@ public sealed class PowerShellFixture : IAsyncLifetime
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
         start.Environment["POWERSHELL_UPDATECHECK"] = "Off";
-        start.Environment["NO_COLOR"] = "1";
+        if (colourTerminal)
+        {
+            start.Environment.Remove("NO_COLOR");
+            start.Environment["TERM"] = "xterm-256color";
+        }
+        else
+        {
+            start.Environment["NO_COLOR"] = "1";
+        }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync();

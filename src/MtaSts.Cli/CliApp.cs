@@ -13,6 +13,7 @@ internal static class CliApp
             CacheCommand.Create(),
             PostfixCommand.Create(),
             LintCommand.Create(),
+            ReportCommand.Create(),
             DemoCommand.Create(),
         };
 

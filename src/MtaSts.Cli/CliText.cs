@@ -34,4 +34,24 @@ internal static class CliText
             json.WriteString(name, value);
         }
     }
+
+    /// <summary>
+    /// Text from a file or peer we do not control, fit for a terminal line: control, separator and bidirectional-override
+    /// characters become spaces, and at most <paramref name="max"/> characters are kept (then "…").
+    /// </summary>
+    public static string Cap(string? text, int max = 300)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return string.Empty;
+        }
+
+        var safe = new StringBuilder(Math.Min(text.Length, max) + 1);
+        foreach (var c in text.AsSpan(0, Math.Min(text.Length, max)))
+        {
+            safe.Append(char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') ? ' ' : c);
+        }
+
+        return (text.Length > max ? safe.Append('\u2026') : safe).ToString();
+    }
 }

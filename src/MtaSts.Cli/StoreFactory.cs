@@ -22,8 +22,38 @@ internal static class StoreFactory
         _ => throw new ArgumentException($"--store: unsupported store ({spec})"),
     };
 
+    /// <summary>
+    /// Opens the TLS-RPT report store a <c>--store</c> value names (<see cref="FileTlsReportStore"/> in the directory, or
+    /// <c>RedisTlsReportStore</c>); throws <see cref="ArgumentException"/> with a readable message when it cannot.
+    /// </summary>
+    public static ITlsReportStore CreateReportStore(StoreSpec spec, bool mustExist = false)
+    {
+        switch (spec)
+        {
+            case FileStoreSpec file:
+                return OpenDirectory(file, mustExist, directory => new FileTlsReportStore(directory));
+
+            case RedisStoreSpec redis:
+                try
+                {
+                    return new RedisTlsReportStore(new RedisTlsReportStoreOptions
+                    {
+                        Configuration = redis.Configuration,
+                        KeyPrefix = redis.KeyPrefix ?? RedisTlsReportStoreOptions.DefaultKeyPrefix,
+                    });
+                }
+                catch (ArgumentException)
+                {
+                    throw new ArgumentException($"--store {redis}: not a usable Redis configuration");
+                }
+
+            default:
+                throw new ArgumentException($"--store: unsupported store ({spec})");
+        }
+    }
+
     /// <summary>Disposes a store that needs it (the resolver never owns the store it is given).</summary>
-    public static async ValueTask DisposeAsync(IMtaStsPolicyStore? store)
+    public static async ValueTask DisposeAsync(object? store)
     {
         switch (store)
         {
@@ -57,7 +87,10 @@ internal static class StoreFactory
         }
     }
 
-    private static FilePolicyStore CreateFile(FileStoreSpec spec, bool mustExist)
+    private static FilePolicyStore CreateFile(FileStoreSpec spec, bool mustExist) =>
+        OpenDirectory(spec, mustExist, directory => new FilePolicyStore(directory));
+
+    private static T OpenDirectory<T>(FileStoreSpec spec, bool mustExist, Func<string, T> open)
     {
         if (mustExist && !Directory.Exists(spec.Directory))
         {
@@ -66,7 +99,7 @@ internal static class StoreFactory
 
         try
         {
-            return new FilePolicyStore(spec.Directory);
+            return open(spec.Directory);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
         {

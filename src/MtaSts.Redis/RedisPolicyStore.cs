@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MtaSts.Redis;
 using MtaSts.Redis.Diagnostics;
 using StackExchange.Redis;
 
@@ -64,11 +65,7 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
     private readonly int _database;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly ConfigurationOptions? _configuration;
-    private readonly Task<IConnectionMultiplexer>? _external;
-    private readonly object _gate = new();
-    private Task<IConnectionMultiplexer>? _owned;
-    private int _disposed;
+    private readonly RedisConnection _connection;
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">The connection, key prefix and database; copied, so later changes have no effect.</param>
@@ -83,14 +80,7 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
         _database = options.Database;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        if (options.Connection is { } connection)
-        {
-            _external = Task.FromResult(connection);
-        }
-        else
-        {
-            _configuration = ParseConfiguration(options.Configuration!);
-        }
+        _connection = new RedisConnection(options.Configuration, options.Connection, options.Database, _logger);
     }
 
     /// <summary>Runs between a write's read and its commit (tests use it to interleave another writer deterministically).</summary>
@@ -112,7 +102,7 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
     public async Task<StoredPolicy?> GetAsync(string domain, CancellationToken cancellationToken = default)
     {
         var key = GetKey(domain);
-        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var (_, entry, _) = await ReadAsync(database, key, cancellationToken).ConfigureAwait(false);
 
         // Redis removes the key at its TTL; this also hides an entry whose time is up on our clock a little earlier.
@@ -131,7 +121,7 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
         ArgumentNullException.ThrowIfNull(entry);
         var value = StoredPolicyFormat.Serialize(entry);
         var key = GetKey(entry.Domain);
-        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Compare-and-set with an optimistic transaction rather than a Lua script: the decision stays in one place,
@@ -191,7 +181,7 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
     public async Task<bool> RemoveAsync(string domain, CancellationToken cancellationToken = default)
     {
         var key = GetKey(domain);
-        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         return await database.KeyDeleteAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -203,7 +193,7 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
     /// </remarks>
     public async IAsyncEnumerable<StoredPolicy> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _connection.GetConnectionAsync(cancellationToken).ConfigureAwait(false);
         var database = connection.GetDatabase(_database);
         var pattern = EscapeGlob(_prefix) + "*";
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -232,68 +222,12 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
         }
     }
 
-    /// <summary>Closes the connection the store opened from <see cref="RedisPolicyStoreOptions.Configuration"/>; a caller's connection stays open.</summary>
+    /// <summary>Closes the connection the store opened (a connection passed in options is left open).</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        if (TakeOwnedConnectionForDisposal() is not { } owned)
-        {
-            return;
-        }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-        await ((Task)owned).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (owned.IsCompletedSuccessfully)
-        {
-            var connection = owned.Result;
-            Unsubscribe(connection);
-            await connection.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Closes the connection the store opened from <see cref="RedisPolicyStoreOptions.Configuration"/>; a caller's connection stays open.</summary>
-    public void Dispose()
-    {
-        if (TakeOwnedConnectionForDisposal() is not { } owned)
-        {
-            return;
-        }
-
-        // A connection still being opened is closed once it is open; disposing does not wait for it.
-        _ = owned.ContinueWith(
-            (task, state) =>
-            {
-                if (task.IsCompletedSuccessfully)
-                {
-                    ((RedisPolicyStore)state!).Unsubscribe(task.Result);
-                    task.Result.Dispose();
-                }
-            },
-            this,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
-
-    /// <summary>Reads a configuration string, defaulting <c>abortConnect</c> to false (see <see cref="RedisPolicyStoreOptions.Configuration"/>).</summary>
-    internal static ConfigurationOptions ParseConfiguration(string configuration)
-    {
-        ConfigurationOptions options;
-        try
-        {
-            options = ConfigurationOptions.Parse(configuration);
-        }
-        catch (Exception exception) when (exception is ArgumentException or RedisException or FormatException)
-        {
-            throw new ArgumentException($"The Redis policy store's configuration string does not parse ({exception.GetType().Name}).", nameof(configuration), exception);
-        }
-
-        if (configuration.Contains("abortConnect", StringComparison.OrdinalIgnoreCase) is false)
-        {
-            options.AbortOnConnectFail = false;
-        }
-
-        return options;
-    }
+    /// <summary>Closes the connection the store opened, without waiting (a connection passed in options is left open).</summary>
+    public void Dispose() => _connection.Dispose();
 
     /// <summary>A glob pattern that matches <paramref name="literal"/> exactly (for <c>SCAN … MATCH</c>).</summary>
     internal static string EscapeGlob(string literal)
@@ -346,73 +280,4 @@ public sealed class RedisPolicyStore : IMtaStsPolicyStore, IAsyncDisposable, IDi
         return (raw, entry, false);
     }
 
-    private async Task<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken) =>
-        (await GetConnectionAsync(cancellationToken).ConfigureAwait(false)).GetDatabase(_database);
-
-    private Task<IConnectionMultiplexer> GetConnectionAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_external is not null)
-        {
-            return _external;
-        }
-
-        Task<IConnectionMultiplexer> connecting;
-        lock (_gate)
-        {
-            // One connection for every caller; a failed attempt (abortConnect=true and Redis down) is tried again later.
-            if (_owned is null || _owned.IsFaulted || _owned.IsCanceled)
-            {
-                _owned = ConnectAsync(_configuration!);
-            }
-
-            connecting = _owned;
-        }
-
-        // The connection keeps opening when this caller's time is up; the next caller finds it open.
-        return connecting.IsCompleted ? connecting : connecting.WaitAsync(cancellationToken);
-    }
-
-    private async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration)
-    {
-        var connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-        connection.ConnectionFailed += OnConnectionFailed;
-        connection.ConnectionRestored += OnConnectionRestored;
-        return connection;
-    }
-
-    private Task<IConnectionMultiplexer>? TakeOwnedConnectionForDisposal()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return null;
-        }
-
-        lock (_gate)
-        {
-            return _owned;
-        }
-    }
-
-    private void Unsubscribe(IConnectionMultiplexer connection)
-    {
-        connection.ConnectionFailed -= OnConnectionFailed;
-        connection.ConnectionRestored -= OnConnectionRestored;
-    }
-
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Interactive && _logger.IsEnabled(LogLevel.Warning))
-        {
-            RedisLog.ConnectionFailed(_logger, e.EndPoint, e.FailureType, e.Exception?.GetType().Name ?? "no exception");
-        }
-    }
-
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Interactive && _logger.IsEnabled(LogLevel.Information))
-        {
-            RedisLog.ConnectionRestored(_logger, e.EndPoint);
-        }
-    }
 }

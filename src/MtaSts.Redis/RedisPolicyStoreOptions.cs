@@ -39,33 +39,8 @@ public sealed class RedisPolicyStoreOptions
     public int Database { get; set; } = -1;
 
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> describing the first problem.</summary>
-    internal void Validate(bool connectionFromContainer)
-    {
-        if (Configuration is not null && Connection is not null)
-        {
-            throw new ArgumentException($"Set either {nameof(Configuration)} or {nameof(Connection)} of the Redis policy store, not both.");
-        }
-
-        if (!connectionFromContainer && Connection is null && string.IsNullOrWhiteSpace(Configuration))
-        {
-            throw new ArgumentException($"The Redis policy store needs a {nameof(Configuration)} string or a {nameof(Connection)}.");
-        }
-
-        if (Configuration is not null && string.IsNullOrWhiteSpace(Configuration))
-        {
-            throw new ArgumentException($"The Redis policy store's {nameof(Configuration)} is empty.");
-        }
-
-        if (string.IsNullOrEmpty(KeyPrefix))
-        {
-            throw new ArgumentException($"The Redis policy store's {nameof(KeyPrefix)} must not be empty.");
-        }
-
-        if (Database < -1)
-        {
-            throw new ArgumentException($"The Redis policy store's {nameof(Database)} must be -1 (the default database) or a database number.");
-        }
-    }
+    internal void Validate(bool connectionFromContainer) =>
+        MtaSts.Redis.RedisConnection.Validate("Redis policy store", Configuration, Connection, KeyPrefix, Database, connectionFromContainer);
 
     /// <summary>A copy, so that a store is not changed by later changes to the options it was built from.</summary>
     internal RedisPolicyStoreOptions Clone() => new()

@@ -308,8 +308,8 @@ public sealed class RedisPolicyStoreTests(RedisServerFixture redis) : IClassFixt
     [Fact]
     public void Configuration_DefaultsToNotAbortingOnAFailedConnect_UnlessItSaysSo()
     {
-        Assert.False(RedisPolicyStore.ParseConfiguration("127.0.0.1:6379").AbortOnConnectFail);
-        Assert.True(RedisPolicyStore.ParseConfiguration("127.0.0.1:6379,abortConnect=true").AbortOnConnectFail);
+        Assert.False(Redis.RedisConnection.ParseConfiguration("127.0.0.1:6379").AbortOnConnectFail);
+        Assert.True(Redis.RedisConnection.ParseConfiguration("127.0.0.1:6379,abortConnect=true").AbortOnConnectFail);
     }
 
     private static async Task<List<StoredPolicy>> ToListAsync(IAsyncEnumerable<StoredPolicy> entries)

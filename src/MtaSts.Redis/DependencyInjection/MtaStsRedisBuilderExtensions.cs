@@ -40,7 +40,7 @@ public static class MtaStsRedisBuilderExtensions
         var copy = options.Clone();
         if (copy.Configuration is not null)
         {
-            _ = RedisPolicyStore.ParseConfiguration(copy.Configuration); // a bad string fails here, not at the first resolution
+            _ = MtaSts.Redis.RedisConnection.ParseConfiguration(copy.Configuration); // a bad string fails here, not at the first resolution
         }
 
         return builder.AddPolicyStore(provider =>

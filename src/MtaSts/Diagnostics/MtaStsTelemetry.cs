@@ -57,4 +57,10 @@ public static class MtaStsTelemetry
 
     /// <summary>The activity of one HTTPS policy fetch (kind Client).</summary>
     public const string FetchActivityName = "MtaSts.FetchPolicy";
+
+    /// <summary>Counter of SMTP sessions recorded for TLS-RPT (<c>{session}</c>, RFC 8460); tag <c>mtasts.tlsrpt.result</c> = <c>success</c> | <c>failure</c>.</summary>
+    public const string TlsRptSessions = "mtasts.tlsrpt.sessions";
+
+    /// <summary>Counter of day reports' counts flushed to the report store (<c>{report}</c>); tag <c>mtasts.tlsrpt.flush.result</c> = <c>stored</c> | <c>dropped</c> (no TLS-RPT record, decision R-10) | <c>failed</c> (kept for the next flush).</summary>
+    public const string TlsRptFlushes = "mtasts.tlsrpt.flushes";
 }

@@ -125,6 +125,45 @@ public sealed class TlsReportAggregator
         return ToList(taken);
     }
 
+    /// <summary>
+    /// Counts one session under its policy, unless it would open a new (day, domain) report while <paramref name="maxReports"/>
+    /// are held already. The recorder's path: one lock, no allocation for a report already held.
+    /// </summary>
+    internal bool TryAddSession(DateOnly day, string domain, TlsRptPolicy policy, TlsRptFailure? failure, int maxReports)
+    {
+        lock (_gate)
+        {
+            if (!_reports.TryGetValue((day, domain), out var policies))
+            {
+                if (_reports.Count >= maxReports)
+                {
+                    return false;
+                }
+
+                policies = [];
+                _reports.Add((day, domain), policies);
+            }
+
+            if (!policies.TryGetValue(policy, out var counter))
+            {
+                counter = new PolicyCounter();
+                policies.Add(policy, counter);
+            }
+
+            if (failure is null)
+            {
+                counter.Successful++;
+            }
+            else
+            {
+                counter.Failed++;
+                counter.Failures[failure] = counter.Failures.GetValueOrDefault(failure) + 1;
+            }
+
+            return true;
+        }
+    }
+
     private void AddFailureCore(DateOnly day, string reportDomain, TlsRptPolicy policy, IReadOnlyList<TlsRptFailure> failures, long sessions)
     {
         ArgumentNullException.ThrowIfNull(policy);

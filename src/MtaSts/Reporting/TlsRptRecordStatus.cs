@@ -14,4 +14,7 @@ public enum TlsRptRecordStatus
 
     /// <summary>The one TLS-RPT record is not valid (or names no usable address): the domain gets no reports.</summary>
     Invalid,
+
+    /// <summary>The DNS lookup failed (SERVFAIL, timeout, …): whether the domain wants reports is not known now.</summary>
+    DnsFailure,
 }

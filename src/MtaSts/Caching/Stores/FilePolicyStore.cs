@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MtaSts.Diagnostics;
@@ -31,12 +29,7 @@ public sealed class FilePolicyStore : IMtaStsPolicyStore
 {
     private const string Extension = ".json";
     private const string TemporaryExtension = ".tmp";
-    private const string LockFileName = ".lock";
-    private const int MaxPlainNameLength = 200;
-    private static readonly TimeSpan LockRetryPause = TimeSpan.FromMilliseconds(2);
     private static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
-    private static readonly string[] ReservedWindowsNames =
-        ["con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9"];
 
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -66,7 +59,7 @@ public sealed class FilePolicyStore : IMtaStsPolicyStore
     public string GetPath(string domain)
     {
         ArgumentException.ThrowIfNullOrEmpty(domain);
-        return Path.Combine(Directory, FileName(domain));
+        return Path.Combine(Directory, StoreFiles.FileName(domain, Extension));
     }
 
     /// <inheritdoc/>
@@ -103,8 +96,8 @@ public sealed class FilePolicyStore : IMtaStsPolicyStore
         var temporary = Path.Combine(Directory, $".{Path.GetFileNameWithoutExtension(path)}.{Guid.NewGuid():N}{TemporaryExtension}");
         try
         {
-            await WriteDurablyAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
-            using (await LockAsync(cancellationToken).ConfigureAwait(false))
+            await StoreFiles.WriteDurablyAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
+            using (await StoreFiles.LockAsync(Directory, cancellationToken).ConfigureAwait(false))
             {
                 var existing = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
                 if (existing is not null && existing.IsLiveAt(_timeProvider.GetUtcNow()) && !StoredPolicy.Supersedes(entry, existing))
@@ -124,7 +117,7 @@ public sealed class FilePolicyStore : IMtaStsPolicyStore
         }
         finally
         {
-            TryDelete(temporary);
+            StoreFiles.TryDelete(temporary);
         }
     }
 
@@ -132,7 +125,7 @@ public sealed class FilePolicyStore : IMtaStsPolicyStore
     public async Task<bool> RemoveAsync(string domain, CancellationToken cancellationToken = default)
     {
         var path = GetPath(domain);
-        using (await LockAsync(cancellationToken).ConfigureAwait(false))
+        using (await StoreFiles.LockAsync(Directory, cancellationToken).ConfigureAwait(false))
         {
             if (!File.Exists(path))
             {
@@ -156,7 +149,7 @@ public sealed class FilePolicyStore : IMtaStsPolicyStore
             {
                 if (name.EndsWith(TemporaryExtension, StringComparison.Ordinal) && now - File.GetLastWriteTimeUtc(path) > StaleTemporaryAge)
                 {
-                    TryDelete(path); // left behind by a crash between write and rename
+                    StoreFiles.TryDelete(path); // left behind by a crash between write and rename
                 }
 
                 continue;
@@ -174,7 +167,7 @@ public sealed class FilePolicyStore : IMtaStsPolicyStore
                 continue;
             }
 
-            if (!string.Equals(FileName(entry.Domain), name, StringComparison.Ordinal))
+            if (!string.Equals(StoreFiles.FileName(entry.Domain, Extension), name, StringComparison.Ordinal))
             {
                 Log.FileStoreEntryIgnored(_logger, name, "its name does not match the domain it holds");
                 continue;
@@ -187,67 +180,16 @@ public sealed class FilePolicyStore : IMtaStsPolicyStore
         }
     }
 
-    /// <summary>The file name of a domain's entry.</summary>
-    internal static string FileName(string domain)
-    {
-        var firstLabel = domain.AsSpan(0, domain.IndexOf('.') is var dot and >= 0 ? dot : domain.Length);
-        var reserved = false;
-        foreach (var name in ReservedWindowsNames)
-        {
-            reserved |= firstLabel.Equals(name, StringComparison.OrdinalIgnoreCase);
-        }
-
-        if (domain.Length <= MaxPlainNameLength && !reserved && IsPlain(domain))
-        {
-            return domain + Extension;
-        }
-
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(domain));
-        return "~" + Convert.ToHexString(hash.AsSpan(0, 20)).ToLowerInvariant() + Extension;
-    }
-
-    private static bool IsPlain(string domain)
-    {
-        foreach (var c in domain)
-        {
-            if (!char.IsAsciiLetterLower(c) && !char.IsAsciiDigit(c) && c is not ('.' or '-'))
-            {
-                return false;
-            }
-        }
-
-        return domain.Length > 0 && domain[0] != '.';
-    }
-
     private async Task<StoredPolicy?> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        byte[] bytes;
-        try
+        var (bytes, problem) = await StoreFiles.ReadAsync(path, StoredPolicyFormat.MaxEntryBytes, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
         {
-            var stream = new FileStream(path, new FileStreamOptions
+            if (problem is not null)
             {
-                Mode = FileMode.Open,
-                Access = FileAccess.Read,
-                Share = FileShare.ReadWrite | FileShare.Delete,
-                Options = FileOptions.Asynchronous,
-            });
-            await using var closing = stream.ConfigureAwait(false);
-            if (stream.Length > StoredPolicyFormat.MaxEntryBytes)
-            {
-                Log.FileStoreEntryIgnored(_logger, Path.GetFileName(path), $"it is larger than {StoredPolicyFormat.MaxEntryBytes} bytes");
-                return null;
+                Log.FileStoreEntryIgnored(_logger, Path.GetFileName(path), problem);
             }
 
-            bytes = new byte[stream.Length];
-            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (EndOfStreamException)
-        {
-            Log.FileStoreEntryIgnored(_logger, Path.GetFileName(path), "it was truncated while being read");
             return null;
         }
 
@@ -262,60 +204,15 @@ public sealed class FilePolicyStore : IMtaStsPolicyStore
 
     private async Task RemoveExpiredAsync(string path, string domain, CancellationToken cancellationToken)
     {
-        using (await LockAsync(cancellationToken).ConfigureAwait(false))
+        using (await StoreFiles.LockAsync(Directory, cancellationToken).ConfigureAwait(false))
         {
             // Another process may have written a fresh entry since it was read.
             if (await ReadAsync(path, cancellationToken).ConfigureAwait(false) is { } entry
                 && string.Equals(entry.Domain, domain, StringComparison.Ordinal)
                 && !entry.IsLiveAt(_timeProvider.GetUtcNow()))
             {
-                TryDelete(path);
+                StoreFiles.TryDelete(path);
             }
-        }
-    }
-
-    private static async Task WriteDurablyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
-    {
-        var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            Options = FileOptions.Asynchronous,
-        });
-        await using var closing = stream.ConfigureAwait(false);
-        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        stream.Flush(flushToDisk: true);
-    }
-
-    /// <summary>The directory's advisory lock (FileShare.None is an exclusive <c>flock</c> on Unix, a share lock on Windows).</summary>
-    private async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
-    {
-        var path = Path.Combine(Directory, LockFileName);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
-            }
-            catch (IOException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Held by another writer for the few microseconds of a compare-and-rename: try again shortly. A pause, not
-                // a clock read, so it uses real time even when tests drive expiry with a fake clock.
-                await Task.Delay(LockRetryPause, TimeProvider.System, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a leftover temporary file is removed later, an expired entry is ignored when read.
         }
     }
 }

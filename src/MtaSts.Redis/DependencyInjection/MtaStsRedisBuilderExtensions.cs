@@ -57,4 +57,31 @@ public static class MtaStsRedisBuilderExtensions
                 provider.GetService<ILoggerFactory>()?.CreateLogger<RedisPolicyStore>());
         });
     }
+
+    /// <summary>
+    /// Keeps TLS-RPT counts in Redis (<see cref="RedisTlsReportStore"/>), so every node of a fleet adds to one report; with
+    /// neither <see cref="RedisTlsReportStoreOptions.Configuration"/> nor a connection, the container's
+    /// <see cref="IConnectionMultiplexer"/> is used.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the store (connection, prefix, retention).</param>
+    /// <returns>The same builder.</returns>
+    public static IMtaStsBuilder AddRedisReportStore(this IMtaStsBuilder builder, Action<RedisTlsReportStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new RedisTlsReportStoreOptions();
+        configure?.Invoke(options);
+        return builder.AddReportStore(provider =>
+        {
+            var copy = new RedisTlsReportStoreOptions
+            {
+                Configuration = options.Configuration,
+                Connection = options.Connection ?? (options.Configuration is null ? provider.GetRequiredService<IConnectionMultiplexer>() : null),
+                KeyPrefix = options.KeyPrefix,
+                Database = options.Database,
+                Retention = options.Retention,
+            };
+            return new RedisTlsReportStore(copy, provider.GetService<ILoggerFactory>()?.CreateLogger<RedisTlsReportStore>());
+        });
+    }
 }

@@ -64,4 +64,59 @@ public static class MtaStsBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PolicyRefresherService>());
         return builder;
     }
+
+    /// <summary>
+    /// Records SMTP sessions for TLS-RPT (RFC 8460): registers <see cref="ITlsReportRecorder"/> (a
+    /// <see cref="TlsReportRecorder"/> the container flushes and disposes) and <see cref="ITlsRptRecordDiscoverer"/> on the
+    /// library's DNS settings. A report store must be registered too (<see cref="AddFileReportStore"/>,
+    /// <see cref="AddReportStore(IMtaStsBuilder, Func{IServiceProvider, ITlsReportStore})"/>, or <c>AddRedisReportStore</c>).
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the recorder; may be <see langword="null"/>.</param>
+    /// <returns>The same builder.</returns>
+    public static IMtaStsBuilder AddTlsReporting(this IMtaStsBuilder builder, Action<TlsReportRecorderOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<TlsReportRecorderOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.TryAddSingleton<ITlsRptRecordDiscoverer>(static provider => provider.GetRequiredService<MtaStsComposition>().CreateTlsRptRecordDiscoverer());
+        builder.Services.TryAddSingleton(static provider => new TlsReportRecorder(
+            provider.GetService<ITlsReportStore>() ?? throw new InvalidOperationException(
+                "TLS-RPT recording needs a report store: call AddFileReportStore, AddReportStore or AddRedisReportStore."),
+            provider.GetRequiredService<ITlsRptRecordDiscoverer>(),
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsReportRecorderOptions>>().Value,
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILoggerFactory>()?.CreateLogger<TlsReportRecorder>()));
+        builder.Services.TryAddSingleton<ITlsReportRecorder>(static provider => provider.GetRequiredService<TlsReportRecorder>());
+        return builder;
+    }
+
+    /// <summary>Uses a TLS-RPT report store built from the container (a singleton, disposed by the container when disposable).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Builds the store.</param>
+    /// <returns>The same builder.</returns>
+    public static IMtaStsBuilder AddReportStore(this IMtaStsBuilder builder, Func<IServiceProvider, ITlsReportStore> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
+        return builder;
+    }
+
+    /// <summary>Uses a <see cref="FileTlsReportStore"/> in <paramref name="directory"/> for TLS-RPT counts of this host.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="directory">The directory (created if missing; writable by this process only).</param>
+    /// <returns>The same builder.</returns>
+    public static IMtaStsBuilder AddFileReportStore(this IMtaStsBuilder builder, string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return builder.AddReportStore(provider => new FileTlsReportStore(
+            directory,
+            timeProvider: provider.GetService<TimeProvider>(),
+            logger: provider.GetService<ILoggerFactory>()?.CreateLogger<FileTlsReportStore>()));
+    }
 }

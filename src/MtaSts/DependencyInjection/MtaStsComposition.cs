@@ -125,6 +125,9 @@ internal sealed class MtaStsComposition : IDisposable
             owned);
     }
 
+    public TlsRptRecordDiscoverer CreateTlsRptRecordDiscoverer() =>
+        new(Dns, TimeProvider, LoggerFactory.CreateLogger<TlsRptRecordDiscoverer>());
+
     public void Dispose()
     {
         _ownedClient?.Dispose();

@@ -20,7 +20,7 @@ namespace MtaSts;
 /// (looked up through the <see cref="ITlsRptRecordDiscoverer"/>, cached for the record's TTL).
 /// </para>
 /// </remarks>
-public sealed class TlsReportRecorder : ITlsReportRecorder, IAsyncDisposable
+public sealed class TlsReportRecorder : ITlsReportRecorder, IAsyncDisposable, IDisposable
 {
     private readonly ITlsReportStore _store;
     private readonly ITlsRptRecordDiscoverer? _records;
@@ -185,6 +185,12 @@ public sealed class TlsReportRecorder : ITlsReportRecorder, IAsyncDisposable
 
         _metrics.Dispose();
     }
+
+    /// <summary>
+    /// Stops the timer and flushes what is left, blocking for at most <see cref="TlsReportRecorderOptions.FlushTimeout"/>;
+    /// prefer <see cref="DisposeAsync"/>.
+    /// </summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task FlushOnTimerAsync()
     {

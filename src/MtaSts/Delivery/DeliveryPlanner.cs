@@ -126,6 +126,9 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         }
     }
 
+    /// <summary>The start timestamp of a warm plan nobody times.</summary>
+    private const long NotTimed = long.MinValue;
+
     /// <inheritdoc/>
     public Task<DeliveryPlan> PlanDeliveryAsync(string domain, CancellationToken cancellationToken = default)
     {
@@ -137,7 +140,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         }
 
         // The warm path: two dictionary lookups (the plan's and the resolver's), one clock read each, no I/O, no allocation.
-        var started = _timeProvider.GetTimestamp();
+        var started = _metrics.TimesPlans ? _timeProvider.GetTimestamp() : NotTimed;
         var entry = _plans.Get(name);
         if (entry is not null && _timeProvider.GetUtcNow().UtcTicks < entry.PlanUntilTicks)
         {
@@ -174,7 +177,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
 
     private Task<DeliveryPlan> Warm(string domain, PlanEntry entry, long started)
     {
-        _metrics.RecordPlan(entry.Plan.Status, fromMemory: true, _timeProvider.GetElapsedTime(started));
+        _metrics.RecordPlan(entry.Plan.Status, fromMemory: true, started == NotTimed ? TimeSpan.Zero : _timeProvider.GetElapsedTime(started));
         Log.PlanServedFromMemory(_logger, domain);
         return entry.PlanTask;
     }

@@ -58,8 +58,15 @@ internal sealed class MtaStsMetrics : IDisposable
         var outcomeTag = new KeyValuePair<string, object?>("mtasts.outcome", outcome.ToToken());
         var sourceTag = new KeyValuePair<string, object?>("mtasts.policy.source", source.ToToken());
         var errorTag = new KeyValuePair<string, object?>("error.type", FailureName(failure));
-        _resolutions.Add(1, outcomeTag, sourceTag, errorTag);
-        _resolutionDuration.Record(elapsed.TotalSeconds, outcomeTag, sourceTag, errorTag);
+        if (_resolutions.Enabled)
+        {
+            _resolutions.Add(1, outcomeTag, sourceTag, errorTag);
+        }
+
+        if (_resolutionDuration.Enabled)
+        {
+            _resolutionDuration.Record(elapsed.TotalSeconds, outcomeTag, sourceTag, errorTag);
+        }
     }
 
     /// <summary>Records one HTTPS policy fetch.</summary>
@@ -72,8 +79,19 @@ internal sealed class MtaStsMetrics : IDisposable
     }
 
     /// <summary>Records one cache lookup: <c>hit</c>, <c>miss</c> or <c>stale</c>.</summary>
-    public void RecordCacheLookup(string result) =>
-        _cacheLookups.Add(1, new KeyValuePair<string, object?>("mtasts.cache.result", result));
+    public void RecordCacheLookup(string result)
+    {
+        if (_cacheLookups.Enabled)
+        {
+            _cacheLookups.Add(1, new KeyValuePair<string, object?>("mtasts.cache.result", result));
+        }
+    }
+
+    /// <summary>Whether anyone listens to resolution durations: without a listener the warm path reads no monotonic clock.</summary>
+    public bool TimesResolutions => _resolutionDuration.Enabled;
+
+    /// <summary>Whether anyone listens to plan durations.</summary>
+    public bool TimesPlans => _planDuration.Enabled;
 
     /// <summary>Records one policy store operation (<c>get</c>, <c>set</c>, <c>remove</c>) and how it ended.</summary>
     public void RecordStoreOperation(string operation, string result, TimeSpan elapsed)
@@ -119,8 +137,15 @@ internal sealed class MtaStsMetrics : IDisposable
     {
         var statusTag = new KeyValuePair<string, object?>("mtasts.plan.status", status.ToToken());
         var cacheTag = new KeyValuePair<string, object?>("mtasts.plan.cache", fromMemory ? "hit" : "miss");
-        _plans.Add(1, statusTag, cacheTag);
-        _planDuration.Record(elapsed.TotalSeconds, statusTag, cacheTag);
+        if (_plans.Enabled)
+        {
+            _plans.Add(1, statusTag, cacheTag);
+        }
+
+        if (_planDuration.Enabled)
+        {
+            _planDuration.Record(elapsed.TotalSeconds, statusTag, cacheTag);
+        }
     }
 
     public void Dispose()

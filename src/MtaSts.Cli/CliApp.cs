@@ -10,6 +10,7 @@ internal static class CliApp
         {
             ResolveCommand.Create(),
             PlanCommand.Create(),
+            ProbeCommand.Create(),
             CacheCommand.Create(),
             PostfixCommand.Create(),
             LintCommand.Create(),

@@ -254,6 +254,16 @@ internal static class DeliveryRules
     private static string PolicyText(MtaStsResolution resolution, MtaStsPolicy policy) =>
         $"MTA-STS {policy.Mode.ToToken()}{(resolution.Record is { } record ? $" (id {record.Id})" : string.Empty)}";
 
+    /// <summary>The reason code of a planning failure: each result type the rules emit has one cause, except <c>dane-required</c>.</summary>
+    private static string? ReasonCode(in Context context, string? reportResultType) => reportResultType switch
+    {
+        null => null,
+        ValidationFailure => MxMismatchReasonCode,
+        DnssecInvalid => TlsRptReasonCodes.DaneLookupFailed,
+        DaneRequired => context.MxSecure ? TlsRptReasonCodes.DaneNoUsableTlsa : TlsRptReasonCodes.DaneMxInsecure,
+        _ => null,
+    };
+
     /// <summary>Puts the common fields of a decision together.</summary>
     private sealed class Builder(Context context, MxHost host, MxHostLookupResult dane, bool? match, List<string> reasons)
     {
@@ -279,6 +289,7 @@ internal static class DeliveryRules
             MtaStsMxMatch = match,
             Reasons = reasons,
             ReportResultType = reportResultType,
+            ReportReasonCode = ReasonCode(context, reportResultType),
             CertificateRequirement = requirement,
         };
     }

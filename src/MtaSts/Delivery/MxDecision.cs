@@ -78,6 +78,14 @@ public sealed class MxDecision
     /// </summary>
     public string? ReportResultType { get; init; }
 
+    /// <summary>
+    /// The stable <c>failure-reason-code</c> that goes with <see cref="ReportResultType"/> (decision R-12):
+    /// <see cref="TlsRptReasonCodes.MtaStsPolicyMxMismatch"/>, <see cref="TlsRptReasonCodes.DaneLookupFailed"/>,
+    /// <see cref="TlsRptReasonCodes.DaneMxInsecure"/> or <see cref="TlsRptReasonCodes.DaneNoUsableTlsa"/>;
+    /// <see langword="null"/> when nothing failed.
+    /// </summary>
+    public string? ReportReasonCode { get; init; }
+
     /// <summary>What the server certificate must satisfy on this host (the input of <see cref="CertificateValidator"/>).</summary>
     public required CertificateRequirement CertificateRequirement { get; init; }
 

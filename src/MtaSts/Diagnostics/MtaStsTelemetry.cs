@@ -63,4 +63,13 @@ public static class MtaStsTelemetry
 
     /// <summary>Counter of day reports' counts flushed to the report store (<c>{report}</c>); tag <c>mtasts.tlsrpt.flush.result</c> = <c>stored</c> | <c>dropped</c> (no TLS-RPT record, decision R-10) | <c>failed</c> (kept for the next flush).</summary>
     public const string TlsRptFlushes = "mtasts.tlsrpt.flushes";
+
+    /// <summary>
+    /// Counter of MX hosts probed by <see cref="MxProbe"/> (<c>{host}</c>); tags <c>mtasts.probe.result</c> =
+    /// <c>usable</c> | <c>unusable</c> | <c>skipped</c> and <c>error.type</c> (the RFC 8460 result type of a failure).
+    /// </summary>
+    public const string MxProbes = "mtasts.mx.probes";
+
+    /// <summary>The activity of one MX host probe (kind Client; tag <c>mtasts.mx.host</c>).</summary>
+    public const string ProbeMxActivityName = "MtaSts.ProbeMx";
 }

@@ -22,8 +22,8 @@ internal readonly record struct CertificateCheck(bool IsValid, string? Problem, 
 /// </summary>
 /// <remarks>
 /// <para>
-/// The check itself is the PKIX check of the MX certificate validator (<see cref="PkixVerifier"/>); this class maps its
-/// RFC 8460 result types to the fetch's reason codes and reports a chain problem and a name problem together.
+/// The check itself is the PKIX check of the MX certificate validator (<see cref="PkixVerifier"/>); this class takes its
+/// reason codes and reports a chain problem and a name problem together.
 /// </para>
 /// <para>
 /// Revocation is not checked: RFC 8461 §3.3 makes it a MAY (STS-3.3-e), and an OCSP/CRL fetch would make every policy
@@ -63,7 +63,7 @@ internal static class PolicyHostCertificateValidator
         }
         catch (CryptographicException ex)
         {
-            return new CertificateCheck(false, $"the certificate chain could not be built: {ex.Message}", Untrusted);
+            return new CertificateCheck(false, $"the certificate chain could not be built ({ex.GetType().Name})", TlsRptReasonCodes.CertificateChainInvalid);
         }
 
         if (findings.Passed)
@@ -73,16 +73,8 @@ internal static class PolicyHostCertificateValidator
 
         var decisive = (findings.Chain ?? findings.Name)!;
         string problem = findings.Chain is { } chain && findings.Name is { } name ? chain.Reason + "; " + name.Reason : decisive.Reason;
-        return new CertificateCheck(false, problem, ReasonCode(decisive.ResultType));
+        return new CertificateCheck(false, problem, decisive.ReasonCode);
     }
-
-    /// <summary>Maps an RFC 8460 result type to the fetch's reason code.</summary>
-    private static string ReasonCode(string resultType) => resultType switch
-    {
-        CertificateResultTypes.HostMismatch => NameMismatch,
-        CertificateResultTypes.Expired => Expired,
-        _ => Untrusted,
-    };
 }
 
 /// <summary>

@@ -57,7 +57,11 @@ public static class TlsRptReasonCodes
     /// <summary>The chain does not lead to a trusted root.</summary>
     public const string CertificateUntrusted = "certificate-untrusted";
 
-    /// <summary>The chain is incomplete: no trusted issuer was found for its top certificate.</summary>
+    /// <summary>
+    /// The chain is incomplete: an issuer is missing. Not emitted by the library's own checks, which cannot tell a
+    /// missing intermediate from an unknown root and report both as <see cref="CertificateUntrusted"/>; kept for
+    /// callers whose checks can.
+    /// </summary>
     public const string CertificateChainIncomplete = "certificate-chain-incomplete";
 
     /// <summary>The chain is invalid for another reason (signature, constraints, revocation status as reported by the platform).</summary>
@@ -85,6 +89,12 @@ public static class TlsRptReasonCodes
 
     /// <summary>The SMTP server offered STARTTLS but refused the command.</summary>
     public const string StartTlsRefused = "starttls-refused";
+
+    /// <summary>The SMTP server's greeting was not <c>220</c> (it turned the session away before TLS).</summary>
+    public const string SmtpGreetingRefused = "smtp-greeting-refused";
+
+    /// <summary>The SMTP server's replies were malformed or too long, or it answered EHLO with an error.</summary>
+    public const string SmtpProtocolError = "smtp-protocol-error";
 
     // Connections (the policy fetch, and SMTP sessions).
 
@@ -203,6 +213,8 @@ public static class TlsRptReasonCodes
         new(TlsHandshake, "The TLS handshake failed."),
         new(StartTlsNotOffered, "The SMTP server did not offer STARTTLS."),
         new(StartTlsRefused, "The SMTP server refused the STARTTLS command."),
+        new(SmtpGreetingRefused, "The SMTP server turned the session away in its greeting."),
+        new(SmtpProtocolError, "The SMTP server's replies were malformed, too long, or refused EHLO."),
         new(Timeout, "No answer in time."),
         new(NameResolution, "The host's addresses could not be looked up."),
         new(ConnectionRefused, "The host refused the connection."),

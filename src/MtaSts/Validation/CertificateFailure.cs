@@ -3,7 +3,8 @@ namespace MtaSts.Validation;
 /// <summary>One classified failure found while checking a certificate: an RFC 8460 result type and a one-line reason.</summary>
 /// <param name="ResultType">One of <see cref="CertificateResultTypes"/>.</param>
 /// <param name="Reason">The explanation.</param>
-internal sealed record CertificateFailure(string ResultType, string Reason)
+/// <param name="ReasonCode">The stable reason code (<see cref="TlsRptReasonCodes"/>, decision R-12).</param>
+internal sealed record CertificateFailure(string ResultType, string Reason, string ReasonCode)
 {
     /// <summary>
     /// How far the check got before this failure, to pick the most telling of several failures (several trust anchors

@@ -16,8 +16,21 @@ public sealed class CertificateValidationResult
     /// </summary>
     public string? ResultType { get; init; }
 
-    /// <summary>A one-line explanation, usable as a TLS-RPT <c>failure-reason-code</c>.</summary>
+    /// <summary>
+    /// A one-line explanation for people and logs (names from the certificate, the TLSA records tried); never exception
+    /// text. For TLS-RPT use <see cref="ReasonCode"/>.
+    /// </summary>
     public required string Reason { get; init; }
+
+    /// <summary>
+    /// The stable <c>failure-reason-code</c> of a failure (<see cref="TlsRptReasonCodes"/>, decision R-12), e.g.
+    /// <see cref="TlsRptReasonCodes.CertificateNameMismatch"/> or <see cref="TlsRptReasonCodes.TlsaNoMatch"/>;
+    /// <see langword="null"/> when passed.
+    /// </summary>
+    public string? ReasonCode { get; init; }
+
+    /// <summary>The failure as a TLS-RPT result type; <see langword="null"/> when passed.</summary>
+    public TlsRptResultType? Failure => ResultType is { } type && TlsRptTokens.TryParseResultType(type, out var parsed) ? parsed : null;
 
     /// <summary>
     /// The authentication that was applied: for a DANE pass, the usage of the record that matched (<see cref="MxAuthentication.DaneEe"/>

@@ -199,7 +199,26 @@ internal static class ChainDiagnosis
         }
 
         var resultType = (flags & ~TimeFlags) != 0 ? CertificateResultTypes.NotTrusted : CertificateResultTypes.Expired;
-        return new CertificateFailure(resultType, string.Join("; ", parts));
+        return new CertificateFailure(resultType, string.Join("; ", parts), ReasonCode(flags, timeIndex >= 0));
+    }
+
+    /// <summary>The reason code of the most telling problem: trust first, then usage, other chain faults, dates.</summary>
+    private static string ReasonCode(X509ChainStatusFlags flags, bool timeProblem)
+    {
+        // A chain that stops short of a trusted root (PartialChain) is, to the sender, one it cannot trust: OpenSSL reports
+        // an unknown private root that the server did not send this way, so it gets the same code as UntrustedRoot.
+        if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
+        {
+            return TlsRptReasonCodes.CertificateUntrusted;
+        }
+
+        var rest = flags & ~(AnchorFlags | TimeFlags);
+        if ((rest & X509ChainStatusFlags.NotValidForUsage) != 0)
+        {
+            return TlsRptReasonCodes.CertificateUsageInvalid;
+        }
+
+        return rest != X509ChainStatusFlags.NoError || !timeProblem ? TlsRptReasonCodes.CertificateChainInvalid : TlsRptReasonCodes.CertificateExpired;
     }
 
     private static string Expired(X509Certificate2 certificate, int index, DateTime verificationTime)

@@ -24,7 +24,7 @@ internal static class PkixVerifier
 {
     private const int NamesShown = 8;
 
-    private static readonly CertificateFailure StackRefused = new(CertificateResultTypes.NotTrusted, "the TLS stack reported certificate chain errors");
+    private static readonly CertificateFailure StackRefused = new(CertificateResultTypes.NotTrusted, "the TLS stack reported certificate chain errors", TlsRptReasonCodes.CertificateChainInvalid);
 
     /// <summary>Checks the chain and the name; both are always looked at, so a caller may report both problems.</summary>
     /// <param name="leaf">The server certificate.</param>
@@ -113,13 +113,14 @@ internal static class PkixVerifier
         {
             return new CertificateFailure(
                 CertificateResultTypes.HostMismatch,
-                $"name mismatch: the certificate has no SAN dNSName (subject {leaf.Subject}; the common name is not used) so it does not cover {host}");
+                $"name mismatch: the certificate has no SAN dNSName (subject {leaf.Subject}; the common name is not used) so it does not cover {host}",
+                TlsRptReasonCodes.CertificateNameMismatch);
         }
 
         var shown = string.Join(", ", names.Take(NamesShown)) + (names.Count > NamesShown ? ", …" : string.Empty);
         var hint = names.Exists(n => n.Contains('*', StringComparison.Ordinal) && !(n.StartsWith("*.", StringComparison.Ordinal) && n.LastIndexOf('*') == 0))
             ? " (a wildcard is allowed only as the whole left-most label)"
             : string.Empty;
-        return new CertificateFailure(CertificateResultTypes.HostMismatch, $"name mismatch: certificate SAN [{shown}] does not cover {host}{hint}");
+        return new CertificateFailure(CertificateResultTypes.HostMismatch, $"name mismatch: certificate SAN [{shown}] does not cover {host}{hint}", TlsRptReasonCodes.CertificateNameMismatch);
     }
 }

@@ -86,7 +86,7 @@ internal sealed class PreparedRequirement : IDisposable
 
         if (certificate is null)
         {
-            return Fail(_authentication, CertificateResultTypes.ValidationFailure, "the server presented no certificate");
+            return Fail(_authentication, new CertificateFailure(CertificateResultTypes.ValidationFailure, "the server presented no certificate", TlsRptReasonCodes.CertificateMissing));
         }
 
         var leaf = certificate as X509Certificate2;
@@ -107,18 +107,21 @@ internal sealed class PreparedRequirement : IDisposable
         }
     }
 
-    /// <summary>The result for an exception thrown while checking (or while reporting a check).</summary>
+    /// <summary>The result for an exception thrown while checking (or while reporting a check); its text goes to the log only.</summary>
     /// <param name="exception">The exception.</param>
     /// <returns>A <c>validation-failure</c>, accepted only when not enforcing.</returns>
     public CertificateValidationResult Error(Exception exception) =>
-        Fail(_authentication, CertificateResultTypes.ValidationFailure, $"certificate check failed: {exception.GetType().Name}: {exception.Message}");
+        Fail(_authentication, new CertificateFailure(
+            CertificateResultTypes.ValidationFailure,
+            $"the certificate check failed with an internal error ({exception.GetType().Name}; the details are logged)",
+            TlsRptReasonCodes.CertificateCheckError));
 
     private CertificateValidationResult ValidatePkix(X509Certificate2 leaf, X509Chain? chain, SslPolicyErrors errors)
     {
         // Chain first: a name on a certificate nobody vouches for says little.
         var findings = PkixVerifier.Verify(leaf, chain, errors, _mxHost, _additionalRoots, buildMissingChain: true);
         return (findings.Chain ?? findings.Name) is { } failure
-            ? Fail(MxAuthentication.Pkix, failure.ResultType, failure.Reason)
+            ? Fail(MxAuthentication.Pkix, failure)
             : Pass(MxAuthentication.Pkix, $"PKIX: trusted chain, certificate valid for {_mxHost}");
     }
 
@@ -165,8 +168,8 @@ internal sealed class PreparedRequirement : IDisposable
             }
         }
 
-        failure ??= new CertificateFailure(CertificateResultTypes.TlsaInvalid, NoMatchReason(leaf, presented));
-        return Fail(failure.ResultType == CertificateResultTypes.TlsaInvalid ? _authentication : MxAuthentication.DaneTa, failure.ResultType, failure.Reason);
+        failure ??= new CertificateFailure(CertificateResultTypes.TlsaInvalid, NoMatchReason(leaf, presented), TlsRptReasonCodes.TlsaNoMatch);
+        return Fail(failure.ResultType == CertificateResultTypes.TlsaInvalid ? _authentication : MxAuthentication.DaneTa, failure);
     }
 
     private CertificateValidationResult? TryAnchor(X509Certificate2 leaf, X509Certificate2 anchor, TlsaAssociation record, List<X509Certificate2> presented, bool supplied, ref CertificateFailure? failure)
@@ -190,7 +193,7 @@ internal sealed class PreparedRequirement : IDisposable
             var what = names.Count == 0 ? "no DNS name" : (fromCommonName ? $"only the CN {Join(names)}" : $"the SAN dNSNames {Join(names)}");
             failure = CertificateFailure.MostTelling(
                 failure,
-                new CertificateFailure(CertificateResultTypes.HostMismatch, $"DANE-TA: the certificate has {what}, none matching {Join(_referenceIdentifiers)}"));
+                new CertificateFailure(CertificateResultTypes.HostMismatch, $"DANE-TA: the certificate has {what}, none matching {Join(_referenceIdentifiers)}", TlsRptReasonCodes.CertificateNameMismatch));
             return null;
         }
 
@@ -227,7 +230,7 @@ internal sealed class PreparedRequirement : IDisposable
 
             onPath = anchorIndex > 0;
             return anchorIndex < 0
-                ? new CertificateFailure(CertificateResultTypes.NotTrusted, $"DANE-TA: no valid path from the server certificate to the trust anchor '{anchor.Subject}'")
+                ? new CertificateFailure(CertificateResultTypes.NotTrusted, $"DANE-TA: no valid path from the server certificate to the trust anchor '{anchor.Subject}'", TlsRptReasonCodes.DaneTaChainInvalid)
                 : ChainDiagnosis.Diagnose(chain, anchorIndex + 1, anchorIndex);
         }
         finally
@@ -265,8 +268,14 @@ internal sealed class PreparedRequirement : IDisposable
     private static CertificateValidationResult Pass(MxAuthentication authentication, string reason) =>
         new() { Verdict = CertificateVerdict.Passed, ResultType = null, Reason = reason, Authentication = authentication };
 
-    private CertificateValidationResult Fail(MxAuthentication authentication, string resultType, string reason) =>
-        new() { Verdict = _enforce ? CertificateVerdict.Rejected : CertificateVerdict.FailedButAllowed, ResultType = resultType, Reason = reason, Authentication = authentication };
+    private CertificateValidationResult Fail(MxAuthentication authentication, CertificateFailure failure) => new()
+    {
+        Verdict = _enforce ? CertificateVerdict.Rejected : CertificateVerdict.FailedButAllowed,
+        ResultType = failure.ResultType,
+        Reason = failure.Reason,
+        ReasonCode = failure.ReasonCode,
+        Authentication = authentication,
+    };
 
     private static string Join(IEnumerable<string> names)
     {

@@ -297,7 +297,9 @@ public sealed class CertificateValidatorTlsTests
         Assert.Equal(2, calls.Count);
         Assert.Equal(CertificateVerdict.Passed, calls[0].Verdict);
         Assert.Equal("validation-failure", calls[1].ResultType);
-        Assert.Contains("observer broke", calls[1].Reason, StringComparison.Ordinal);
+        Assert.Equal(TlsRptReasonCodes.CertificateCheckError, calls[1].ReasonCode);
+        Assert.Contains(nameof(InvalidOperationException), calls[1].Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("observer broke", calls[1].Reason, StringComparison.Ordinal); // exception text stays in logs
     }
 
     [Fact]

@@ -127,7 +127,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
     /// <param name="host">The host name (any case, optional trailing dot).</param>
     /// <param name="behavior">How the host behaves; <see langword="null"/> for a well-behaved host with a valid certificate.</param>
     /// <returns>The address the host listens on.</returns>
-    /// <exception cref="ArgumentException">A reply line in <paramref name="behavior"/> contains a line break, or the host name is invalid.</exception>
+    /// <exception cref="ArgumentException">A reply line in <paramref name="behavior"/> contains a line break, the host name is invalid, or the certificate kind does not fit it (a wildcard for a single label).</exception>
     /// <exception cref="IOException">Another program holds <see cref="Port"/> on the next sixteen addresses.</exception>
     /// <exception cref="PlatformNotSupportedException">The platform has no loopback address but 127.0.0.1 (macOS without aliases).</exception>
     public IPAddress AddHost(string host, SmtpHostBehavior? behavior = null)
@@ -140,6 +140,9 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(behavior.GreetingDelay, TimeSpan.Zero, nameof(behavior));
+
+        // Minted now, so a kind the name cannot have (a wildcard for a single label) fails here and the first handshake is quick.
+        _authority.GetServerCertificate(name, behavior.Certificate);
         Socket socket;
         HostEntry entry;
         lock (_gate)
@@ -265,6 +268,10 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
         catch (TimeoutException)
         {
             // A session that does not notice the cancellation in time is left to finish on its own.
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            // Sessions and accept loops end this way when stopped.
         }
 
         _stopping.Dispose();

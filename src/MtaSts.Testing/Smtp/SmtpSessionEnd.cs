@@ -26,4 +26,7 @@ public enum SmtpSessionEnd
 
     /// <summary>The server was disposed.</summary>
     ServerStopped,
+
+    /// <summary>The server failed (a bug in the test kit); the connection was closed.</summary>
+    ServerError,
 }

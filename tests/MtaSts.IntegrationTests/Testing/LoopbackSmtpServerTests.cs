@@ -303,6 +303,43 @@ public sealed class LoopbackSmtpServerTests(LoopbackSmtpServerFixture fixture) :
     }
 
     [Fact]
+    public async Task OversizedMessage_Gets552_AndTheSessionGoesOn()
+    {
+        var address = Server.AddHost("mx1.big.example.test");
+        await using var client = await SmtpTestClient.ConnectAsync(address, Server.Port);
+        await client.ReadReplyAsync();
+        await client.CommandAsync("EHLO client.example.test", "MAIL FROM:<a@client.example.test>", "RCPT TO:<b@big.example.test>");
+        Assert.Equal(354, (await client.CommandAsync("DATA")).Code);
+
+        var line = Encoding.ASCII.GetBytes(new string('x', 998) + "\r\n");
+        var body = new byte[(LoopbackSmtpServer.MaxMessageSize / line.Length + 10) * line.Length];
+        for (var offset = 0; offset < body.Length; offset += line.Length)
+        {
+            line.CopyTo(body, offset);
+        }
+
+        await client.WriteAsync([.. body, .. ".\r\n"u8]);
+
+        Assert.Equal(552, (await client.ReadReplyAsync()).Code);
+        Assert.Equal(503, (await client.CommandAsync("DATA")).Code); // the transaction was reset
+        Assert.DoesNotContain(Server.Messages, m => m.Host == "mx1.big.example.test");
+    }
+
+    [Fact]
+    public async Task IdleSession_IsClosed_AndTheDefaultListenerPlaysTheUnknownHost()
+    {
+        await using var server = await LoopbackSmtpServer.StartAsync(fixture.Authority);
+        server.IdleTimeout = TimeSpan.FromMilliseconds(300);
+        await using var client = await SmtpTestClient.ConnectAsync(IPAddress.Loopback, server.Port);
+
+        Assert.StartsWith(LoopbackSmtpServer.UnknownHostName + " ", (await client.ReadReplyAsync()).Lines[0], StringComparison.Ordinal);
+        await Assert.ThrowsAsync<EndOfStreamException>(() => client.ReadReplyAsync());
+
+        await TestWait.UntilAsync(() => server.Sessions.Any(s => s.End is not null));
+        Assert.Equal(SmtpSessionEnd.IdleTimeout, Assert.Single(server.Sessions).End);
+    }
+
+    [Fact]
     public void BadBehavior_AndUnknownHosts_AreRejected()
     {
         Assert.Throws<ArgumentException>(() => Server.AddHost("mx1.bad.example.test", new SmtpHostBehavior { Greeting = "220 a\r\n250 b" }));

@@ -42,7 +42,7 @@ public sealed class CertificateReasonCodeTests
 
     [Theory]
     [MemberData(nameof(PkixCases))]
-    public void RPT_R12_PkixFailures_CarryAStableReasonCode(string certificate, string resultType, string reasonCode, TlsRptResultType failure)
+    public void R_12_PkixFailures_CarryAStableReasonCode(string certificate, string resultType, string reasonCode, TlsRptResultType failure)
     {
         var result = certificate switch
         {
@@ -65,7 +65,7 @@ public sealed class CertificateReasonCodeTests
     }
 
     [Fact]
-    public void RPT_R12_Passed_HasNoReasonCodeAndNoFailure()
+    public void R_12_Passed_HasNoReasonCodeAndNoFailure()
     {
         var result = Check(Pkix(), Pki.Leaf, Pki.Intermediate);
 
@@ -75,7 +75,7 @@ public sealed class CertificateReasonCodeTests
     }
 
     [Fact]
-    public void RPT_R17_DaneEeWithoutMatch_IsTlsaInvalid_TlsaNoMatch()
+    public void R_17_DaneEeWithoutMatch_IsTlsaInvalid_TlsaNoMatch()
     {
         var result = Check(Dane(MxAuthentication.DaneEe, TestPki.Tlsa(3, 1, 1, Pki.OtherRoot)), Pki.Leaf, Pki.Intermediate);
 
@@ -84,7 +84,7 @@ public sealed class CertificateReasonCodeTests
     }
 
     [Fact]
-    public void RPT_R17_DaneTaNameMismatch_IsHostMismatch_CertificateNameMismatch()
+    public void R_17_DaneTaNameMismatch_IsHostMismatch_CertificateNameMismatch()
     {
         var result = Check(Dane(MxAuthentication.DaneTa, TestPki.Tlsa(2, 0, 1, Pki.Intermediate)), Pki.WrongNameLeaf, Pki.Intermediate);
 
@@ -93,7 +93,7 @@ public sealed class CertificateReasonCodeTests
     }
 
     [Fact]
-    public void RPT_R12_NoCertificate_IsValidationFailure_CertificateMissing()
+    public void R_12_NoCertificate_IsValidationFailure_CertificateMissing()
     {
         var result = CertificateValidator.Validate(Pkix(), null, null, System.Net.Security.SslPolicyErrors.RemoteCertificateNotAvailable);
 

@@ -63,4 +63,7 @@ public static class MtaStsTelemetry
 
     /// <summary>Counter of day reports' counts flushed to the report store (<c>{report}</c>); tag <c>mtasts.tlsrpt.flush.result</c> = <c>stored</c> | <c>dropped</c> (no TLS-RPT record, decision R-10) | <c>failed</c> (kept for the next flush).</summary>
     public const string TlsRptFlushes = "mtasts.tlsrpt.flushes";
+
+    /// <summary>Counter of TLS-RPT reports sent to <c>rua</c> endpoints (<c>{delivery}</c>, one per report and endpoint, RFC 8460 §5); tags <c>mtasts.tlsrpt.delivery.method</c> = <c>https</c> | <c>mailto</c>, <c>mtasts.tlsrpt.delivery.outcome</c> = <c>delivered</c> | <c>failed</c> | <c>skipped</c>.</summary>
+    public const string TlsRptDeliveries = "mtasts.tlsrpt.deliveries";
 }

@@ -368,6 +368,7 @@ public sealed class PolicyHost : IAsyncDisposable
             headers[header.Key] = header.Value.ToString();
         }
 
+        var (body, truncated) = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
         lock (_logGate)
         {
             _requests.Add(new PolicyRequestLog(
@@ -378,7 +379,12 @@ public sealed class PolicyHost : IAsyncDisposable
                 request.QueryString.Value ?? string.Empty,
                 request.Protocol,
                 tls?.Protocol ?? SslProtocols.None,
-                headers));
+                headers)
+            {
+                ContentType = request.ContentType,
+                Body = body,
+                BodyTruncated = truncated,
+            });
         }
 
         if (!_responses.TryGetValue((host, request.Path.Value ?? string.Empty), out var slot))
@@ -401,6 +407,39 @@ public sealed class PolicyHost : IAsyncDisposable
         catch (IOException)
         {
             context.Abort();
+        }
+    }
+
+    /// <summary>Reads up to <see cref="PolicyRequestLog.MaxRecordedBodyBytes"/> of the request body; the rest is left unread.</summary>
+    private static async Task<(byte[] Body, bool Truncated)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
+        {
+            return ([], false);
+        }
+
+        try
+        {
+            var limit = PolicyRequestLog.MaxRecordedBodyBytes;
+            var buffer = new byte[Math.Min(limit + 1, (int)Math.Min(request.ContentLength ?? 64 * 1024, limit + 1L))];
+            using var collected = new MemoryStream();
+            while (collected.Length <= limit)
+            {
+                var read = await request.Body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit + 1 - collected.Length)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                collected.Write(buffer, 0, read);
+            }
+
+            var bytes = collected.ToArray();
+            return bytes.Length > limit ? (bytes[..limit], true) : (bytes, false);
+        }
+        catch (IOException)
+        {
+            return ([], false); // the client went away mid-body
         }
     }
 

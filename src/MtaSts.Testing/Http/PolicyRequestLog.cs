@@ -19,4 +19,17 @@ public sealed record PolicyRequestLog(
     string QueryString,
     string HttpVersion,
     SslProtocols TlsProtocol,
-    IReadOnlyDictionary<string, string> Headers);
+    IReadOnlyDictionary<string, string> Headers)
+{
+    /// <summary>The most body bytes recorded per request (1 MiB); a longer body is cut there and <see cref="BodyTruncated"/> set.</summary>
+    public const int MaxRecordedBodyBytes = 1024 * 1024;
+
+    /// <summary>The request's Content-Type as sent, or <see langword="null"/> when it had none.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>The request body (e.g. a POSTed TLS-RPT report), at most <see cref="MaxRecordedBodyBytes"/>; empty when there was none.</summary>
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>Whether the body was longer than <see cref="MaxRecordedBodyBytes"/> and cut.</summary>
+    public bool BodyTruncated { get; init; }
+}

@@ -119,4 +119,30 @@ public static class MtaStsBuilderExtensions
             timeProvider: provider.GetService<TimeProvider>(),
             logger: provider.GetService<ILoggerFactory>()?.CreateLogger<FileTlsReportStore>()));
     }
+
+    /// <summary>
+    /// Registers <see cref="TlsReportSender"/>, which sends built reports to every <c>rua</c> of a TLS-RPT record
+    /// (RFC 8460 §5): HTTPS built in, e-mail through the registered <see cref="ITlsReportMailer"/> if any (for instance
+    /// <c>AddMailKitReportMailer</c> of the <c>MtaSts.MailKit</c> package); without one, <c>mailto:</c> endpoints are skipped.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures delivery; may be <see langword="null"/>.</param>
+    /// <returns>The same builder.</returns>
+    public static IMtaStsBuilder AddTlsReportDelivery(this IMtaStsBuilder builder, Action<TlsReportDeliveryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<TlsReportDeliveryOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.TryAddSingleton(static provider => new TlsReportSender(
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsReportDeliveryOptions>>().Value,
+            provider.GetService<ITlsReportMailer>(),
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILoggerFactory>()?.CreateLogger<TlsReportSender>(),
+            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        return builder;
+    }
 }

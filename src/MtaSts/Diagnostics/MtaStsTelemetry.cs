@@ -72,4 +72,7 @@ public static class MtaStsTelemetry
 
     /// <summary>The activity of one MX host probe (kind Client; tag <c>mtasts.mx.host</c>).</summary>
     public const string ProbeMxActivityName = "MtaSts.ProbeMx";
+
+    /// <summary>Counter of TLS-RPT reports sent to <c>rua</c> endpoints (<c>{delivery}</c>, one per report and endpoint, RFC 8460 §5); tags <c>mtasts.tlsrpt.delivery.method</c> = <c>https</c> | <c>mailto</c>, <c>mtasts.tlsrpt.delivery.outcome</c> = <c>delivered</c> | <c>failed</c> | <c>skipped</c>.</summary>
+    public const string TlsRptDeliveries = "mtasts.tlsrpt.deliveries";
 }

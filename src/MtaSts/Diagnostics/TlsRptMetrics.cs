@@ -12,6 +12,7 @@ internal sealed class TlsRptMetrics : IDisposable
     private readonly bool _ownsMeter;
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _flushes;
+    private readonly Counter<long> _deliveries;
 
     public TlsRptMetrics(IMeterFactory? meterFactory = null)
     {
@@ -20,6 +21,7 @@ internal sealed class TlsRptMetrics : IDisposable
             ?? new Meter(MtaStsTelemetry.MeterName, MtaStsMetrics.Version);
         _sessions = _meter.CreateCounter<long>(MtaStsTelemetry.TlsRptSessions, "{session}", "SMTP sessions recorded for TLS-RPT.");
         _flushes = _meter.CreateCounter<long>(MtaStsTelemetry.TlsRptFlushes, "{report}", "Day reports' counts flushed to the TLS-RPT report store.");
+        _deliveries = _meter.CreateCounter<long>(MtaStsTelemetry.TlsRptDeliveries, "{delivery}", "TLS-RPT reports sent to rua endpoints, one count per report and endpoint.");
     }
 
     /// <summary>Records one session; allocation-free.</summary>
@@ -27,6 +29,24 @@ internal sealed class TlsRptMetrics : IDisposable
 
     /// <summary>Records the flush of one day report's counts: <c>stored</c>, <c>dropped</c> or <c>failed</c>.</summary>
     public void RecordFlush(string result) => _flushes.Add(1, new KeyValuePair<string, object?>("mtasts.tlsrpt.flush.result", result));
+
+    /// <summary>Records the outcome of one report at one endpoint: method <c>https</c> | <c>mailto</c>, outcome <c>delivered</c> | <c>failed</c> | <c>skipped</c>.</summary>
+    public void RecordDelivery(TlsReportDeliveryMethod method, TlsReportDeliveryStatus status)
+    {
+        if (!_deliveries.Enabled)
+        {
+            return;
+        }
+
+        var methodTag = new KeyValuePair<string, object?>("mtasts.tlsrpt.delivery.method", method == TlsReportDeliveryMethod.Https ? "https" : "mailto");
+        var outcome = status switch
+        {
+            TlsReportDeliveryStatus.Delivered => "delivered",
+            TlsReportDeliveryStatus.Skipped => "skipped",
+            _ => "failed",
+        };
+        _deliveries.Add(1, methodTag, new KeyValuePair<string, object?>("mtasts.tlsrpt.delivery.outcome", outcome));
+    }
 
     public void Dispose()
     {

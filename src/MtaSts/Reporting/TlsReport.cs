@@ -34,6 +34,12 @@ public sealed class TlsReport
     /// <summary>The recipient domain the report is for (<c>TLS-Report-Domain</c>).</summary>
     public string ReportDomain { get; }
 
+    /// <summary>
+    /// The submitter: the sending domain the report's file name starts with (RFC 8460 §5.1), which the e-mail Report-ID
+    /// carries as <c>&lt;id@submitter&gt;</c> (decision R-14).
+    /// </summary>
+    public string Submitter => _baseName[.._baseName.IndexOf('!', StringComparison.Ordinal)];
+
     /// <summary>The UTC day the report covers.</summary>
     public DateOnly Day { get; }
 

@@ -5,8 +5,9 @@ using System.Text;
 namespace MtaSts.Testing;
 
 /// <summary>
-/// One loopback MTA-STS world: a <see cref="TestCertificateAuthority"/>, a <see cref="LoopbackDnsServer"/> and a
-/// <see cref="PolicyHost"/> wired together, plus helpers that publish a domain's TXT record, policy and MX hosts in one call.
+/// One loopback MTA-STS world: a <see cref="TestCertificateAuthority"/>, a <see cref="LoopbackDnsServer"/>, a
+/// <see cref="PolicyHost"/> and a <see cref="LoopbackSmtpServer"/> wired together, plus helpers that publish a domain's
+/// TXT record, policy and MX hosts in one call.
 /// </summary>
 /// <example>
 /// <code>
@@ -20,11 +21,12 @@ public sealed class MtaStsTestWorld : IAsyncDisposable
 {
     private int _disposed;
 
-    private MtaStsTestWorld(TestCertificateAuthority authority, LoopbackDnsServer dns, PolicyHost policyHost)
+    private MtaStsTestWorld(TestCertificateAuthority authority, LoopbackDnsServer dns, PolicyHost policyHost, LoopbackSmtpServer smtp)
     {
         CertificateAuthority = authority;
         Dns = dns;
         PolicyHost = policyHost;
+        Smtp = smtp;
     }
 
     /// <summary>The authority whose root the options trust and whose certificates the policy host serves.</summary>
@@ -36,21 +38,31 @@ public sealed class MtaStsTestWorld : IAsyncDisposable
     /// <summary>The HTTPS policy host the options point at.</summary>
     public PolicyHost PolicyHost { get; }
 
-    /// <summary>Starts the authority, the DNS server and the policy host.</summary>
+    /// <summary>The SMTP server that plays the MX hosts published with <see cref="PublishMxHost"/>; its certificates come from <see cref="CertificateAuthority"/>.</summary>
+    public LoopbackSmtpServer Smtp { get; }
+
+    /// <summary>Starts the authority, the DNS server, the policy host and the SMTP server.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running world; dispose it to stop everything.</returns>
     public static async Task<MtaStsTestWorld> StartAsync(CancellationToken cancellationToken = default)
     {
         var authority = TestCertificateAuthority.Create();
         LoopbackDnsServer? dns = null;
+        PolicyHost? policyHost = null;
         try
         {
             dns = await LoopbackDnsServer.StartAsync(cancellationToken).ConfigureAwait(false);
-            var policyHost = await PolicyHost.StartAsync(authority, cancellationToken).ConfigureAwait(false);
-            return new MtaStsTestWorld(authority, dns, policyHost);
+            policyHost = await PolicyHost.StartAsync(authority, cancellationToken).ConfigureAwait(false);
+            var smtp = await LoopbackSmtpServer.StartAsync(authority, cancellationToken).ConfigureAwait(false);
+            return new MtaStsTestWorld(authority, dns, policyHost, smtp);
         }
         catch
         {
+            if (policyHost is not null)
+            {
+                await policyHost.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (dns is not null)
             {
                 await dns.DisposeAsync().ConfigureAwait(false);
@@ -146,6 +158,28 @@ public sealed class MtaStsTestWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Publishes an MX host played by <see cref="Smtp"/>: adds the host to the server (on its own loopback address, see
+    /// <see cref="LoopbackSmtpServer.AddHost"/>), the MX record <paramref name="domain"/> → <paramref name="host"/>, and
+    /// the A record <paramref name="host"/> → that address (replacing earlier A records). Senders must connect to
+    /// <see cref="LoopbackSmtpServer.Port"/> instead of 25 (for the MtaSts planner, set
+    /// <see cref="MtaStsDeliveryOptions.SmtpPort"/>, which also names the TLSA records <c>_&lt;port&gt;._tcp.&lt;host&gt;</c>).
+    /// </summary>
+    /// <param name="domain">The mail domain.</param>
+    /// <param name="preference">The MX preference; lower is preferred.</param>
+    /// <param name="host">The MX host name.</param>
+    /// <param name="behavior">How the host behaves; <see langword="null"/> for a well-behaved host with a valid certificate.</param>
+    /// <returns>The host's address.</returns>
+    public IPAddress PublishMxHost(string domain, int preference, string host, SmtpHostBehavior? behavior = null)
+    {
+        var name = TestCertificateAuthority.NormalizeHost(domain);
+        var address = Smtp.AddHost(host, behavior);
+        Dns.AddMx(name, preference, host);
+        Dns.Remove(host, DnsRecordType.A);
+        Dns.AddA(host, address);
+        return address;
+    }
+
     /// <summary>Writes an RFC 8461 policy body with CRLF line ends.</summary>
     /// <param name="mode">The mode.</param>
     /// <param name="maxAge">The <c>max_age</c> in seconds.</param>
@@ -174,6 +208,7 @@ public sealed class MtaStsTestWorld : IAsyncDisposable
             return;
         }
 
+        await Smtp.DisposeAsync().ConfigureAwait(false);
         await PolicyHost.DisposeAsync().ConfigureAwait(false);
         await Dns.DisposeAsync().ConfigureAwait(false);
         CertificateAuthority.Dispose();

@@ -65,6 +65,25 @@ public sealed class MtaStsTestWorldTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishMxHost_AddsMxAndARecord_ToTheHostsOwnLoopbackAddress()
+    {
+        _world.Dns.AddA("mx1.smtp.example.test", IPAddress.Loopback);
+        var address = _world.PublishMxHost("smtp.example.test", 10, "mx1.smtp.example.test");
+        var dns = new LookupClient(new LookupClientOptions(_world.Dns.EndPoint) { UseCache = false, Retries = 0 });
+
+        var mx = Assert.Single((await dns.QueryAsync("smtp.example.test", QueryType.MX)).Answers.MxRecords());
+        Assert.Equal(("mx1.smtp.example.test.", 10), (mx.Exchange.Value, (int)mx.Preference));
+        Assert.Equal(address, Assert.Single((await dns.QueryAsync("mx1.smtp.example.test", QueryType.A)).Answers.ARecords()).Address);
+        Assert.NotEqual(IPAddress.Loopback, address);
+
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(address, _world.Smtp.Port);
+        var greeting = new byte[64];
+        var read = await client.GetStream().ReadAsync(greeting);
+        Assert.StartsWith("220 mx1.smtp.example.test ", System.Text.Encoding.ASCII.GetString(greeting, 0, read), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PublishMx_AddsMxAndAddressRecords()
     {
         _world.Dns.AddA("mx2.example.test", IPAddress.Parse("192.0.2.7"));

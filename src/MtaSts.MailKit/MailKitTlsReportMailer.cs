@@ -72,7 +72,24 @@ public sealed class MailKitTlsReportMailer : ITlsReportMailer
         var stage = Stage.Connect;
         try
         {
-            await client.ConnectAsync(_options.Host!, _options.Port, _options.SecureSocketOptions, linked.Token).ConfigureAwait(false);
+            if (_options.ConnectAddress is { } address)
+            {
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new System.Net.IPEndPoint(address, _options.Port), linked.Token).ConfigureAwait(false);
+                    await client.ConnectAsync(socket, _options.Host!, _options.Port, _options.SecureSocketOptions, linked.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            }
+            else
+            {
+                await client.ConnectAsync(_options.Host!, _options.Port, _options.SecureSocketOptions, linked.Token).ConfigureAwait(false);
+            }
             if (_options.UserName is not null)
             {
                 stage = Stage.Authenticate;
@@ -165,7 +182,6 @@ public sealed class MailKitTlsReportMailer : ITlsReportMailer
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         custom.ChainPolicy.CustomTrustStore.AddRange(_options.AdditionalTrustedRoots);
         custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        custom.ChainPolicy.VerificationTime = _timeProvider.GetUtcNow().UtcDateTime;
         if (chain is not null)
         {
             custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);

@@ -39,6 +39,9 @@ public sealed class MailKitTlsReportMailerOptions
     /// </summary>
     public X509Certificate2Collection AdditionalTrustedRoots { get; } = [];
 
+    /// <summary>For test worlds: connect to this address instead of looking <see cref="Host"/> up (which still names the server for TLS).</summary>
+    internal System.Net.IPAddress? ConnectAddress { get; set; }
+
     internal MailKitTlsReportMailerOptions Copy()
     {
         var copy = new MailKitTlsReportMailerOptions
@@ -51,6 +54,7 @@ public sealed class MailKitTlsReportMailerOptions
             From = From,
             LocalDomain = LocalDomain,
             Timeout = Timeout,
+            ConnectAddress = ConnectAddress,
         };
         copy.AdditionalTrustedRoots.AddRange(AdditionalTrustedRoots);
         return copy;

@@ -45,8 +45,8 @@ NOTES = {
     "PREC-e": "TLS-RPT report generation is not built yet (issue 8)",
 }
 PENDING_PREFIXES = {
-    "RPT-": "TLS-RPT (RFC 8460) reporting is not built yet; the result types are already produced (MtaStsResolution.ReportResultType, CertificateValidationResult.ResultType)",
-    "STS-6-": "TLS-RPT reporting is not built yet; the failures it needs are classified (sts-policy-* result types)",
+    "RPT-": "no test named after it yet; TLS-RPT recording, building and delivery are built (tests named after decisions R-1 … R-17 in tests/*/Reporting and Probing)",
+    "STS-6-": "no test named after it yet; the sts-policy-* result types are produced and recorded (R-16)",
 }
 
 ID_RE = re.compile(r"\*\*((?:STS|DANE|PREC|RPT)-[0-9A-Za-z.\-]+)\*\*")

@@ -25,6 +25,19 @@ public sealed class MxProbeTests(WorldFixture fixture) : IClassFixture<WorldFixt
         return await new MxProbe(probeOptions).ProbeAsync(plan);
     }
 
+    /// <summary>Publishes a 3 1 1 TLSA record for each host (its own key unless <paramref name="wrongKey"/>) and marks the chain DNSSEC-secure.</summary>
+    private void PublishDaneEe(string domain, string[] hosts, bool wrongKey = false)
+    {
+        World.Dns.SetAuthenticatedData(domain, true);
+        foreach (var host in hosts)
+        {
+            var data = wrongKey ? Enumerable.Repeat((byte)0xAB, 32).ToArray() : SHA256.HashData(World.Smtp.GetCertificate(host).PublicKey.ExportSubjectPublicKeyInfo());
+            World.Dns.AddTlsa("_25._tcp." + host, 3, 1, 1, data);
+            World.Dns.SetAuthenticatedData(host, true);
+            World.Dns.SetAuthenticatedData("_25._tcp." + host, true);
+        }
+    }
+
     [Fact]
     public async Task STS_4_2_Enforce_ValidCertificate_IsUsable_AndAWrongNameIsRefused_CertificateHostMismatch()
     {
@@ -148,12 +161,8 @@ public sealed class MxProbeTests(WorldFixture fixture) : IClassFixture<WorldFixt
         var bad = "mx2." + domain;
         World.PublishMxHost(domain, 10, good);
         World.PublishMxHost(domain, 20, bad);
-        World.Dns.AddTlsa("_25._tcp." + good, 3, 1, 1, SHA256.HashData(World.Smtp.GetCertificate(good).PublicKey.ExportSubjectPublicKeyInfo()));
-        World.Dns.AddTlsa("_25._tcp." + bad, 3, 1, 1, Enumerable.Repeat((byte)0xAB, 32).ToArray());
-        foreach (var name in new[] { domain, good, bad, "_25._tcp." + good, "_25._tcp." + bad })
-        {
-            World.Dns.SetAuthenticatedData(name, true);
-        }
+        PublishDaneEe(domain, [good]);
+        PublishDaneEe(domain, [bad], wrongKey: true);
 
         var result = await ProbeAsync(domain);
 
@@ -232,11 +241,7 @@ public sealed class MxProbeTests(WorldFixture fixture) : IClassFixture<WorldFixt
         var dane = WorldFixture.UniqueDomain("probe-session-dane");
         var daneMx = "mx." + dane;
         World.PublishMxHost(dane, 10, daneMx);
-        World.Dns.AddTlsa("_25._tcp." + daneMx, 3, 1, 1, SHA256.HashData(World.Smtp.GetCertificate(daneMx).PublicKey.ExportSubjectPublicKeyInfo()));
-        foreach (var name in new[] { dane, daneMx, "_25._tcp." + daneMx })
-        {
-            World.Dns.SetAuthenticatedData(name, true);
-        }
+        PublishDaneEe(dane, [daneMx]);
 
         var none = WorldFixture.UniqueDomain("probe-session-none");
         World.PublishMxHost(none, 10, "mx." + none);

@@ -1,28 +1,13 @@
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using MtaSts.Reporting;
+using MtaSts.IntegrationTests.Testing;
 using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.Reporting;
 
-/// <summary>One authority and one loopback SMTP server for the mailer tests; each test adds its own relay name.</summary>
-public sealed class ReportRelayFixture : IAsyncLifetime
-{
-    public TestCertificateAuthority Authority { get; } = TestCertificateAuthority.Create();
-
-    public LoopbackSmtpServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Server = await LoopbackSmtpServer.StartAsync(Authority);
-
-    public async Task DisposeAsync()
-    {
-        await Server.DisposeAsync();
-        Authority.Dispose();
-    }
-}
-
 /// <summary>RFC 8460 §5.3 end to end: the MailKit mailer submits the report message to a loopback relay over STARTTLS with AUTH.</summary>
-public class MailKitTlsReportMailerTests(ReportRelayFixture fixture) : IClassFixture<ReportRelayFixture>
+public class MailKitTlsReportMailerTests(SmtpServerFixture fixture) : IClassFixture<SmtpServerFixture>
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 2, 4, 0, 0, TimeSpan.Zero);
 

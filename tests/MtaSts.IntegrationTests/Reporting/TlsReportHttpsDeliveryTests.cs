@@ -1,28 +1,13 @@
 using System.Net;
 using MtaSts.Dns;
 using MtaSts.Reporting;
+using MtaSts.IntegrationTests.Testing;
 using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.Reporting;
 
-/// <summary>A Kestrel HTTPS endpoint (the kit's PolicyHost) and its CA, shared by the delivery tests.</summary>
-public sealed class ReportEndpointFixture : IAsyncLifetime
-{
-    public TestCertificateAuthority Authority { get; } = TestCertificateAuthority.Create();
-
-    public PolicyHost Host { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Host = await PolicyHost.StartAsync(Authority);
-
-    public async Task DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        Authority.Dispose();
-    }
-}
-
 /// <summary>RFC 8460 §5.4 over real sockets: POSTs to an HTTPS endpoint on 127.0.0.1 whose certificate is from the kit's CA.</summary>
-public class TlsReportHttpsDeliveryTests(ReportEndpointFixture fixture) : IClassFixture<ReportEndpointFixture>
+public class TlsReportHttpsDeliveryTests(PolicyHostFixture fixture) : IClassFixture<PolicyHostFixture>
 {
     private const string Path = "/v1/tlsrpt";
 

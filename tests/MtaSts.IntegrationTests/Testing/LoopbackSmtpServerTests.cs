@@ -9,23 +9,7 @@ using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.Testing;
 
-/// <summary>One authority and one SMTP server for the whole class; each test adds its own host names.</summary>
-public sealed class LoopbackSmtpServerFixture : IAsyncLifetime
-{
-    public TestCertificateAuthority Authority { get; } = TestCertificateAuthority.Create();
-
-    public LoopbackSmtpServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Server = await LoopbackSmtpServer.StartAsync(Authority);
-
-    public async Task DisposeAsync()
-    {
-        await Server.DisposeAsync();
-        Authority.Dispose();
-    }
-}
-
-public sealed class LoopbackSmtpServerTests(LoopbackSmtpServerFixture fixture) : IClassFixture<LoopbackSmtpServerFixture>
+public sealed class LoopbackSmtpServerTests(SmtpServerFixture fixture) : IClassFixture<SmtpServerFixture>
 {
     private LoopbackSmtpServer Server => fixture.Server;
 

@@ -9,22 +9,6 @@ using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.Testing;
 
-/// <summary>One authority and one policy host for the whole class; each test uses its own host names.</summary>
-public sealed class PolicyHostFixture : IAsyncLifetime
-{
-    public TestCertificateAuthority Authority { get; } = TestCertificateAuthority.Create();
-
-    public PolicyHost Host { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Host = await PolicyHost.StartAsync(Authority);
-
-    public async Task DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        Authority.Dispose();
-    }
-}
-
 public sealed class PolicyHostTests(PolicyHostFixture fixture) : IClassFixture<PolicyHostFixture>
 {
     private const string Policy = "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.test\r\nmax_age: 86400\r\n";

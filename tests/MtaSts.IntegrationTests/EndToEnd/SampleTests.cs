@@ -24,6 +24,33 @@ public sealed class SampleTests(WorldFixture fixture) : IClassFixture<WorldFixtu
         Assert.Contains(domain + ": mode enforce", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Mta_DeliversOverTls_AndKeepsTheSessionInTheReportStore()
+    {
+        var domain = WorldFixture.UniqueDomain("sample-mta");
+        var mx = "mx." + domain;
+        World.PublishMxHost(domain, 10, mx);
+        World.PublishPolicy(domain, "s1", MtaStsMode.Enforce, 604800, mx);
+        World.Dns.AddTxt("_smtp._tls." + domain, "v=TLSRPTv1; rua=mailto:tlsrpt@" + domain);
+        var pem = Path.Combine(Path.GetTempPath(), $"mtasts-root-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(pem, World.CertificateAuthority.RootCertificate.ExportCertificatePem());
+        var store = Directory.CreateTempSubdirectory("mtasts-sample-mta-store-");
+        var body = Path.Combine(store.FullName, "body.txt");
+        await File.WriteAllTextAsync(body, "Hello " + domain);
+
+        var (exitCode, output) = await RunSampleAsync("Mta", pem, "bob@" + domain, "alice@sender.example", body,
+            "--port", World.Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--report-store", store.FullName);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("delivered to " + mx, output, StringComparison.Ordinal);
+        Assert.Contains("Hello " + domain, Assert.Single(World.Smtp.Messages, m => m.Host == mx).GetText(), StringComparison.Ordinal);
+        var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        var reports = new FileTlsReportStore(store.FullName);
+        var counts = await reports.GetAsync(today, domain) ?? await reports.GetAsync(today.AddDays(-1), domain); // a run across midnight
+        Assert.Equal(1, counts?.SuccessfulSessions);
+        store.Delete(recursive: true);
+    }
+
     private async Task<(int ExitCode, string Output)> RunSampleAsync(string sample, string pem, params string[] args)
     {
         var assembly = LocateSample(sample);

@@ -23,14 +23,14 @@ public sealed class SampleMtaTests(WorldFixture fixture) : IClassFixture<WorldFi
     private MtaStsTestWorld World => fixture.World;
 
     /// <summary>One MX host with the given certificate, a policy in the given mode, and a TLS-RPT record (R-10).</summary>
-    private string PublishDomain(string label, MtaStsMode mode, TestCertificateKind certificate)
+    private (string Domain, string Mx) PublishDomain(string label, MtaStsMode mode, TestCertificateKind certificate)
     {
         var domain = WorldFixture.UniqueDomain(label);
         var mx = "mx." + domain;
         World.PublishMxHost(domain, 10, mx, new SmtpHostBehavior { Certificate = certificate });
         World.PublishPolicy(domain, "m1", mode, 86400, mx);
         World.Dns.AddTxt("_smtp._tls." + domain, "v=TLSRPTv1; rua=mailto:tlsrpt@" + domain);
-        return domain;
+        return (domain, mx);
     }
 
     private static MimeMessage Message(string domain, string subject) =>
@@ -72,11 +72,24 @@ public sealed class SampleMtaTests(WorldFixture fixture) : IClassFixture<WorldFi
         }
     }
 
+    /// <summary>The one session was a failure, and the day's report holds it as <c>certificate-host-mismatch</c> at the MX.</summary>
+    private void AssertOneCertificateHostMismatch(Delivery delivery, string mx)
+    {
+        Assert.False(Assert.Single(delivery.Sessions).IsSuccess);
+        Assert.Equal(0, delivery.Policy.TotalSuccessfulSessionCount);
+        Assert.Equal(1, delivery.Policy.TotalFailureSessionCount);
+        var detail = Assert.Single(delivery.Policy.FailureDetails);
+        Assert.Equal("certificate-host-mismatch", detail.ResultType);
+        Assert.Equal(TlsRptReasonCodes.CertificateNameMismatch, detail.FailureReasonCode);
+        Assert.Equal(mx, detail.ReceivingMxHostname);
+        Assert.Equal(World.Smtp.GetAddress(mx).ToString(), detail.ReceivingIp);
+        Assert.Equal(1, detail.FailedSessionCount);
+    }
+
     [Fact]
     public async Task STS_4_2_Enforce_ValidCertificate_MessageArrivesOverTls_WithTheDecisionsSni_AndCountsAsSuccess()
     {
-        var domain = PublishDomain("mta-enforce-good", MtaStsMode.Enforce, TestCertificateKind.Valid);
-        var mx = "mx." + domain;
+        var (domain, mx) = PublishDomain("mta-enforce-good", MtaStsMode.Enforce, TestCertificateKind.Valid);
         var subject = "good " + domain;
 
         var delivery = await DeliverAndReportAsync(domain, subject);
@@ -103,8 +116,7 @@ public sealed class SampleMtaTests(WorldFixture fixture) : IClassFixture<WorldFi
     [Fact]
     public async Task STS_4_2_Enforce_WrongNameCertificate_NothingDelivered_Deferred_AndReportedAsCertificateHostMismatch()
     {
-        var domain = PublishDomain("mta-enforce-wrong", MtaStsMode.Enforce, TestCertificateKind.WrongName);
-        var mx = "mx." + domain;
+        var (domain, mx) = PublishDomain("mta-enforce-wrong", MtaStsMode.Enforce, TestCertificateKind.WrongName);
 
         var delivery = await DeliverAndReportAsync(domain, "wrong " + domain);
 
@@ -115,22 +127,13 @@ public sealed class SampleMtaTests(WorldFixture fixture) : IClassFixture<WorldFi
         Assert.DoesNotContain(World.Smtp.Messages, m => m.Host == mx);
         Assert.Contains(World.Smtp.Sessions, s => s.Host == mx && s.StartTls); // it got as far as the handshake
 
-        Assert.False(Assert.Single(delivery.Sessions).IsSuccess);
-        Assert.Equal(0, delivery.Policy.TotalSuccessfulSessionCount);
-        Assert.Equal(1, delivery.Policy.TotalFailureSessionCount);
-        var detail = Assert.Single(delivery.Policy.FailureDetails);
-        Assert.Equal("certificate-host-mismatch", detail.ResultType);
-        Assert.Equal(TlsRptReasonCodes.CertificateNameMismatch, detail.FailureReasonCode);
-        Assert.Equal(mx, detail.ReceivingMxHostname);
-        Assert.Equal(World.Smtp.GetAddress(mx).ToString(), detail.ReceivingIp);
-        Assert.Equal(1, detail.FailedSessionCount);
+        AssertOneCertificateHostMismatch(delivery, mx);
     }
 
     [Fact]
     public async Task R_6_Testing_WrongNameCertificate_IsDeliveredAnyway_AndTheFailureIsStillCounted()
     {
-        var domain = PublishDomain("mta-testing-wrong", MtaStsMode.Testing, TestCertificateKind.WrongName);
-        var mx = "mx." + domain;
+        var (domain, mx) = PublishDomain("mta-testing-wrong", MtaStsMode.Testing, TestCertificateKind.WrongName);
 
         var delivery = await DeliverAndReportAsync(domain, "testing " + domain);
 
@@ -138,12 +141,7 @@ public sealed class SampleMtaTests(WorldFixture fixture) : IClassFixture<WorldFi
         Assert.Equal(mx, delivery.Result.Host);
         Assert.True(Assert.Single(World.Smtp.Messages, m => m.Host == mx).Tls);
 
-        Assert.False(Assert.Single(delivery.Sessions).IsSuccess);
-        Assert.Equal(0, delivery.Policy.TotalSuccessfulSessionCount);
-        Assert.Equal(1, delivery.Policy.TotalFailureSessionCount);
-        var detail = Assert.Single(delivery.Policy.FailureDetails);
-        Assert.Equal("certificate-host-mismatch", detail.ResultType);
-        Assert.Equal(TlsRptReasonCodes.CertificateNameMismatch, detail.FailureReasonCode);
+        AssertOneCertificateHostMismatch(delivery, mx);
     }
 
     private sealed record Delivery(MtaDeliveryResult Result, IReadOnlyList<TlsSession> Sessions, TlsReportPolicyResult Policy);

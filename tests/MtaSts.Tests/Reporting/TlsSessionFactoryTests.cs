@@ -49,6 +49,20 @@ public sealed class TlsSessionFactoryTests : IDisposable
 
     private static JsonElement OnlyFailure(JsonElement policy) => Assert.Single(policy.GetProperty("failure-details").EnumerateArray());
 
+    /// <summary>A policy of <paramref name="mode"/> fetched and cached, then a new id whose fetch fails: the cached policy goes on applying (RFC 8461 §3.3).</summary>
+    private static async Task<DeliveryPlan> CachedThenFailedAsync(PlannerHarness h, string mode)
+    {
+        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
+        h.Publish(mode, mx: Mx1);
+        Assert.Equal(PolicySource.Fetched, (await h.PlanAsync()).MtaStsResolution!.Source);
+        h.Time.Advance(TimeSpan.FromHours(1));
+        h.Sts.Discoverer.Found(Domain, "id2");
+        h.Sts.Fetcher.Fail(Domain);
+        var plan = await h.PlanAsync();
+        Assert.Equal(PolicySource.CacheAfterFailure, plan.MtaStsResolution!.Source);
+        return plan;
+    }
+
     [Theory(DisplayName = "RFC 8461 §6 (decision R-16): a valid TXT record with a failing policy fetch is reported under an sts policy")]
     [InlineData(MtaStsFailure.PolicyFetchError, "sts-policy-fetch-error")]
     [InlineData(MtaStsFailure.WebPkiInvalid, "sts-webpki-invalid")]
@@ -95,18 +109,8 @@ public sealed class TlsSessionFactoryTests : IDisposable
     public async Task STS_6_b_FetchFailure_WhileACachedPolicyIsApplied_IsStillReported()
     {
         using var h = new PlannerHarness();
-        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
-        h.Publish("enforce", mx: Mx1);
-        var first = await h.PlanAsync();
-        Assert.Equal(PolicySource.Fetched, first.MtaStsResolution!.Source);
-
-        // A new id whose policy cannot be fetched: the cached policy goes on applying (RFC 8461 §3.3).
-        h.Time.Advance(TimeSpan.FromHours(1));
-        h.Sts.Discoverer.Found(Domain, "id2");
-        h.Sts.Fetcher.Fail(Domain);
-        var plan = await h.PlanAsync();
-        Assert.Equal(PolicySource.CacheAfterFailure, plan.MtaStsResolution!.Source);
-        Assert.Equal(MtaStsFailure.PolicyFetchError, plan.MtaStsResolution.Failure);
+        var plan = await CachedThenFailedAsync(h, "enforce");
+        Assert.Equal(MtaStsFailure.PolicyFetchError, plan.MtaStsResolution!.Failure);
         var host = Assert.Single(plan.Hosts);
         Assert.True(host.IsUsable);
 
@@ -123,15 +127,8 @@ public sealed class TlsSessionFactoryTests : IDisposable
     public async Task STS_6_b_FetchFailure_WhileACachedModeNonePolicyIsApplied_IsNotReported()
     {
         using var h = new PlannerHarness();
-        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
-        h.Publish("none", mx: Mx1);
-        await h.PlanAsync();
-        h.Time.Advance(TimeSpan.FromHours(1));
-        h.Sts.Discoverer.Found(Domain, "id2");
-        h.Sts.Fetcher.Fail(Domain);
-        var plan = await h.PlanAsync();
-        Assert.Equal(PolicySource.CacheAfterFailure, plan.MtaStsResolution!.Source);
-        Assert.Equal(MtaStsMode.None, plan.MtaStsResolution.Policy!.Mode);
+        var plan = await CachedThenFailedAsync(h, "none");
+        Assert.Equal(MtaStsMode.None, plan.MtaStsResolution!.Policy!.Mode);
 
         var session = TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null);
 

@@ -40,13 +40,9 @@ NOTES = {
     "DANE-10-a": "summary of other rules, each pinned under its own id",
     "DANE-2.1.1-c": "insecurity is read from the AD bit alone, so an RRset under no trust anchor and one under an insecure delegation cannot be told apart and are handled alike (the unsigned-zone tests of DANE-2.2-d)",
     "DANE-5-a": "implemented by the digest agility of DANE-5-b (SHA-512 preferred over SHA-256); see the DANE_5_b tests",
-    "A-18": "TLS-RPT report generation is not built yet (issue 8)",
-    "A-19": "TLS-RPT report delivery is not built yet (issue 8)",
-    "PREC-e": "TLS-RPT report generation is not built yet (issue 8)",
 }
 PENDING_PREFIXES = {
     "RPT-": "no test named after it yet; TLS-RPT recording, building and delivery are built (tests named after decisions R-1 … R-17 in tests/*/Reporting and Probing)",
-    "STS-6-": "no test named after it yet; the sts-policy-* result types are produced and recorded (R-16)",
 }
 
 ID_RE = re.compile(r"\*\*((?:STS|DANE|PREC|RPT)-[0-9A-Za-z.\-]+)\*\*")

@@ -17,7 +17,8 @@ namespace MtaSts;
 /// </para>
 /// <para>
 /// The failure counted is the most specific one known: the TLS or certificate failure of the session, else the
-/// planner's (a <c>testing</c> policy's MX mismatch), else the policy fetch's. Policies built from the same
+/// planner's (a <c>testing</c> policy's MX mismatch), else the policy fetch's — also when a cached <c>enforce</c> or
+/// <c>testing</c> policy is applied after the fetch failed (RFC 8461 §6). Policies built from the same
 /// <see cref="MtaStsPolicy"/> or TLSA RRset are built once and shared, so recording a session allocates little.
 /// </para>
 /// </remarks>
@@ -111,7 +112,10 @@ public static class TlsSessionFactory
             : Connected(plan, result.Decision, certificate: null, endpoints, requireMtaStsWithDane);
     }
 
-    /// <summary>A failure the plan already knew of: a <c>testing</c> policy's MX mismatch, or a policy that could not be fetched .</summary>
+    /// <summary>
+/// A failure the plan already knew of: a <c>testing</c> policy's MX mismatch, or a policy that could not be fetched,
+/// whether or not a cached policy was applied instead.
+/// </summary>
     private static TlsRptFailure? PlannedFailure(DeliveryPlan plan, MxDecision decision, TlsSessionEndpoints endpoints)
     {
         if (TryParse(decision.ReportResultType, out var planned))
@@ -119,10 +123,16 @@ public static class TlsSessionFactory
             return Failure(planned, decision.ReportReasonCode, decision, endpoints);
         }
 
-        return !UsesDane(decision) && plan.MtaStsResolution is { Outcome: MtaStsOutcome.FetchFailure } resolution && TryParse(resolution.ReportResultType, out var fetch)
+        // RFC 8461 §6: a fetch failure is reported when nothing is cached, and also while a cached policy (other than
+        // mode none) is applied after it.
+        return !UsesDane(decision) && plan.MtaStsResolution is { } resolution && IsReportedFetchFailure(resolution) && TryParse(resolution.ReportResultType, out var fetch)
             ? Failure(fetch, resolution.Evidence?.ReasonCode is { } code && TlsRptReasonCodes.IsWellFormed(code) ? code : null, decision, endpoints)
             : null;
     }
+
+    private static bool IsReportedFetchFailure(MtaStsResolution resolution) =>
+        resolution.Outcome == MtaStsOutcome.FetchFailure
+        || resolution is { Outcome: MtaStsOutcome.Policy, Source: PolicySource.CacheAfterFailure, Policy.Mode: MtaStsMode.Enforce or MtaStsMode.Testing };
 
     private static TlsSession Build(DeliveryPlan plan, MxDecision decision, TlsRptFailure? failure, TlsSessionEndpoints endpoints, bool requireMtaStsWithDane)
     {

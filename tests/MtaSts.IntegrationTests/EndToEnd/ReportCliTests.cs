@@ -146,4 +146,28 @@ public sealed class ReportCliTests : IDisposable
         Assert.Contains("not-a-report.json: not a TLS-RPT report: ", error, StringComparison.Ordinal);
         Assert.Contains("absent.json: no such file", error, StringComparison.Ordinal);
     }
+
+    [Fact(DisplayName = "RFC 8460 §5.6: report show goes by the report's body, not by a file name that says otherwise")]
+    public async Task RPT_5_6_a_AFileNameThatDisagreesWithTheBody_TheBodyWins()
+    {
+        // The name claims another submitter, another domain, 1970 and plain JSON; the body is a gzip report for recipient.example.
+        var aggregator = new TlsReportAggregator();
+        aggregator.AddSuccess(new DateOnly(2026, 3, 1), "recipient.example", Policy(), 4);
+        var report = Assert.Single(new TlsReportBuilder(new TlsReportOptions { OrganizationName = "Sender Example", ContactInfo = "tlsrpt@sender.example", Submitter = "sender.example" })
+            .Build(aggregator.Snapshot(new DateOnly(2026, 3, 1), "recipient.example")!));
+        var path = Path.Combine(_folder, "liar.example!spoofed.example!0!86399.json");
+        await File.WriteAllBytesAsync(path, report.ToGzip());
+
+        var (exitCode, output, error) = await CliRunner.RunAsync("report", "show", "--json", path);
+
+        Assert.True(exitCode == 0, error);
+        var shown = JsonDocument.Parse(output).RootElement;
+        Assert.True(shown.GetProperty("gzip").GetBoolean());
+        Assert.Equal(report.ReportId, shown.GetProperty("report_id").GetString());
+        Assert.Equal("2026-03-01T00:00:00Z", shown.GetProperty("start").GetString());
+        var policy = Assert.Single(shown.GetProperty("policies").EnumerateArray().ToArray());
+        Assert.Equal("recipient.example", policy.GetProperty("policy_domain").GetString());
+        Assert.Equal(4, policy.GetProperty("successful").GetInt64());
+        Assert.DoesNotContain("spoofed.example", output.Replace(path, "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
 }

@@ -276,4 +276,39 @@ public sealed class MxProbeTests(WorldFixture fixture) : IClassFixture<WorldFixt
         // Also: RPT-4.3.4. A host that never answered is no TLS session at all (a transient failure need not be reported).
         Assert.Null(TlsSessionFactory.FromProbe(downProbe.Plan, downProbe.Hosts[0]));
     }
+
+    [Fact(DisplayName = "RFC 8461 §6: an MX without STARTTLS or with a failing certificate is reported under the sts policy, but not as an MTA-STS failure under mode none")]
+    public async Task STS_6_c_NoStartTls_AndACertificateFailure_AreReportedUnderTheStsPolicy_ExceptUnderModeNone()
+    {
+        var domain = WorldFixture.UniqueDomain("probe-sts6c");
+        var plain = "mx1." + domain;
+        var expired = "mx2." + domain;
+        World.PublishMxHost(domain, 10, plain, new SmtpHostBehavior { OfferStartTls = false });
+        World.PublishMxHost(domain, 20, expired, new SmtpHostBehavior { Certificate = TestCertificateKind.Expired });
+        World.PublishPolicy(domain, "c1", MtaStsMode.Enforce, 86400, plain, expired);
+        var none = WorldFixture.UniqueDomain("probe-sts6c-none");
+        var noneMx = "mx." + none;
+        World.PublishMxHost(none, 10, noneMx, new SmtpHostBehavior { OfferStartTls = false });
+        World.PublishPolicy(none, "c2", MtaStsMode.None, 86400, noneMx);
+
+        var probe = await ProbeAsync(domain);
+        var noneProbe = await ProbeAsync(none);
+
+        var noStartTls = TlsSessionFactory.FromProbe(probe.Plan, probe.Hosts[0])!.Value;
+        Assert.Equal(TlsRptPolicyType.Sts, noStartTls.Policy.PolicyType);
+        Assert.Equal([plain, expired], noStartTls.Policy.MxHosts);
+        Assert.Equal(TlsRptResultType.StartTlsNotSupported, noStartTls.Failure!.ResultType);
+        Assert.Equal(TlsRptReasonCodes.StartTlsNotOffered, noStartTls.Failure.FailureReasonCode);
+        Assert.Equal(plain, noStartTls.Failure.ReceivingMxHostname);
+
+        var badCertificate = TlsSessionFactory.FromProbe(probe.Plan, probe.Hosts[1])!.Value;
+        Assert.Equal(TlsRptPolicyType.Sts, badCertificate.Policy.PolicyType);
+        Assert.Equal(TlsRptResultType.CertificateExpired, badCertificate.Failure!.ResultType);
+        Assert.Equal(expired, badCertificate.Failure.ReceivingMxHostname);
+
+        // Mode none: no MTA-STS policy applies, so the session is not counted under an sts policy.
+        var underNone = TlsSessionFactory.FromProbe(noneProbe.Plan, Assert.Single(noneProbe.Hosts))!.Value;
+        Assert.Equal(TlsRptPolicyType.NoPolicyFound, underNone.Policy.PolicyType);
+        Assert.Null(underNone.AlsoUnder);
+    }
 }

@@ -153,4 +153,26 @@ public class MailKitTlsReportMailerTests(SmtpServerFixture fixture) : IClassFixt
         Assert.Equal("mail-connect-failed", failure.ReasonCode);
         Assert.True(failure.IsTransient);
     }
+
+    [Fact(DisplayName = "RFC 8460 §5.3: report mail is not held back by the reported domain's MTA-STS or DANE failures")]
+    public async Task RPT_5_3_d_AReportAboutBrokenTls_IsSubmitted_WithTlsRequiredNo_WhatTheDomainsPolicySays()
+    {
+        // The report says the domain's enforce policy failed (its MX certificate did not match, its TLSA did not match);
+        // the relay is no MX of that policy. The mailer submits to the relay all the same: it looks up no MTA-STS
+        // policy or TLSA record of the recipient, and asks the relay not to apply them either.
+        var aggregator = new TlsReportAggregator();
+        var day = new DateOnly(2026, 3, 1);
+        var enforce = TlsRptPolicy.Sts("recipient.example", ["version: STSv1", "mode: enforce", "mx: mx.recipient.example", "max_age: 604800"], ["mx.recipient.example"]);
+        aggregator.AddFailure(day, "recipient.example", enforce, new TlsRptFailure(TlsRptResultType.CertificateHostMismatch, TlsRptReasonCodes.CertificateNameMismatch) { ReceivingMxHostname = "mx.recipient.example" }, 3);
+        aggregator.AddFailure(day, "recipient.example", TlsRptPolicy.Tlsa("mx.recipient.example", [new TlsaAssociation(3, 1, 1, new byte[32])]), new TlsRptFailure(TlsRptResultType.TlsaInvalid, TlsRptReasonCodes.TlsaNoMatch), 2);
+        var options = new TlsReportOptions { OrganizationName = "Sender Example", ContactInfo = "tlsrpt@sender.example", Submitter = "mail.sender.example" };
+        var report = Assert.Single(new TlsReportBuilder(options).Build(aggregator.Snapshot(day, "recipient.example")!));
+        var relay = UniqueRelay();
+
+        await Mailer(relay).SendAsync(report, ["tlsrpt@recipient.example"], CancellationToken.None);
+
+        var received = await fixture.Server.WaitForMessageAsync(TimeSpan.FromSeconds(10), m => m.Host == relay);
+        Assert.Equal(["tlsrpt@recipient.example"], received.Recipients);
+        Assert.Equal("No", MimeMessage.Load(new MemoryStream(received.Data)).Headers["TLS-Required"]);
+    }
 }

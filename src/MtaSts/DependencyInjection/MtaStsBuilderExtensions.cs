@@ -145,4 +145,45 @@ public static class MtaStsBuilderExtensions
             provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         return builder;
     }
+
+    /// <summary>
+    /// Sends each finished day's TLS-RPT reports: registers <see cref="TlsReportScheduler"/> as a singleton and runs it as a
+    /// hosted service. It reads the registered report store, looks records up on the library's DNS settings and sends
+    /// through <see cref="TlsReportSender"/> (registered here with default settings unless
+    /// <see cref="AddTlsReportDelivery"/> configured it). In a fleet, every node may run it: the store's sent mark lets
+    /// one node send each report.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configureReports">Sets who the reports are from: organisation, contact and submitter are required (decision R-11).</param>
+    /// <param name="configure">Configures the schedule; may be <see langword="null"/>.</param>
+    /// <returns>The same builder.</returns>
+    public static IMtaStsBuilder AddTlsReportScheduler(
+        this IMtaStsBuilder builder,
+        Action<TlsReportOptions> configureReports,
+        Action<TlsReportSchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configureReports);
+        builder.Services.AddOptions<TlsReportOptions>().Configure(configureReports);
+        var options = builder.Services.AddOptions<TlsReportSchedulerOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.AddTlsReportDelivery();
+        builder.Services.TryAddSingleton<ITlsRptRecordDiscoverer>(static provider => provider.GetRequiredService<MtaStsComposition>().CreateTlsRptRecordDiscoverer());
+        builder.Services.TryAddSingleton(static provider => new TlsReportScheduler(
+            provider.GetService<ITlsReportStore>() ?? throw new InvalidOperationException(
+                "The TLS-RPT scheduler needs a report store: call AddFileReportStore, AddReportStore or AddRedisReportStore."),
+            provider.GetRequiredService<ITlsRptRecordDiscoverer>(),
+            provider.GetRequiredService<TlsReportSender>(),
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsReportOptions>>().Value,
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsReportSchedulerOptions>>().Value,
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILoggerFactory>()?.CreateLogger<TlsReportScheduler>(),
+            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsReportScheduler>(static provider => provider.GetRequiredService<TlsReportScheduler>()));
+        return builder;
+    }
 }

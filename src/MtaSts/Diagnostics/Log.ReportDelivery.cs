@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace MtaSts.Diagnostics;
 
-/// <summary>Log messages of TLS-RPT report delivery: POSTs, e-mails, retries (event ids 880–889).</summary>
+/// <summary>Log messages of TLS-RPT report delivery: POSTs, e-mails, retries and their scheduling (event ids 880–889).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 880, EventName = "TlsReportDelivered", Level = LogLevel.Information,
@@ -24,4 +24,24 @@ internal static partial class Log
     [LoggerMessage(EventId = 884, EventName = "TlsReportNotDelivered", Level = LogLevel.Warning,
         Message = "TLS-RPT report {ReportId} for {ReportDomain} was accepted by none of its {Endpoints} endpoints")]
     internal static partial void TlsReportNotDelivered(ILogger logger, string reportId, string reportDomain, int endpoints);
+
+    [LoggerMessage(EventId = 885, EventName = "TlsReportDayScheduled", Level = LogLevel.Information,
+        Message = "TLS-RPT reports of {Day} are due at {Due}")]
+    internal static partial void TlsReportDayScheduled(ILogger logger, DateOnly day, DateTimeOffset due);
+
+    [LoggerMessage(EventId = 886, EventName = "TlsReportDomainSent", Level = LogLevel.Information,
+        Message = "TLS-RPT reports of {Day} for {ReportDomain}: {Status}")]
+    internal static partial void TlsReportDomainSent(ILogger logger, DateOnly day, string reportDomain, TlsReportSendStatus status);
+
+    [LoggerMessage(EventId = 887, EventName = "TlsReportGaveUp", Level = LogLevel.Warning,
+        Message = "TLS-RPT reports of {Day} for {ReportDomain} are given up after the retry window: {Status}")]
+    internal static partial void TlsReportGaveUp(ILogger logger, DateOnly day, string reportDomain, TlsReportSendStatus status);
+
+    [LoggerMessage(EventId = 888, EventName = "TlsReportStoreFailed", Level = LogLevel.Warning,
+        Message = "The TLS-RPT report store failed while sending the reports for {ReportDomain} ({ExceptionType}); a later try starts over")]
+    internal static partial void TlsReportStoreFailed(ILogger logger, string reportDomain, Type exceptionType);
+
+    [LoggerMessage(EventId = 889, EventName = "TlsReportDayFailed", Level = LogLevel.Error,
+        Message = "Sending the TLS-RPT reports of {Day} failed")]
+    internal static partial void TlsReportDayFailed(ILogger logger, DateOnly day, Exception exception);
 }

@@ -75,4 +75,10 @@ public static class MtaStsTelemetry
 
     /// <summary>Counter of TLS-RPT reports sent to <c>rua</c> endpoints (<c>{delivery}</c>, one per report and endpoint, RFC 8460 §5); tags <c>mtasts.tlsrpt.delivery.method</c> = <c>https</c> | <c>mailto</c>, <c>mtasts.tlsrpt.delivery.outcome</c> = <c>delivered</c> | <c>failed</c> | <c>skipped</c>.</summary>
     public const string TlsRptDeliveries = "mtasts.tlsrpt.deliveries";
+
+    /// <summary>Counter of TLS-RPT reports built for sending by <see cref="TlsReportScheduler"/> (<c>{report}</c>; each part of a split report counts); no tags.</summary>
+    public const string TlsRptReports = "mtasts.tlsrpt.reports";
+
+    /// <summary>The activity of building and sending one report domain's reports for one day (kind Internal; tag <c>mtasts.tlsrpt.send.status</c>).</summary>
+    public const string SendTlsReportActivityName = "MtaSts.SendTlsReport";
 }

@@ -13,6 +13,7 @@ internal sealed class TlsRptMetrics : IDisposable
     private readonly Counter<long> _sessions;
     private readonly Counter<long> _flushes;
     private readonly Counter<long> _deliveries;
+    private readonly Counter<long> _reports;
 
     public TlsRptMetrics(IMeterFactory? meterFactory = null)
     {
@@ -22,10 +23,14 @@ internal sealed class TlsRptMetrics : IDisposable
         _sessions = _meter.CreateCounter<long>(MtaStsTelemetry.TlsRptSessions, "{session}", "SMTP sessions recorded for TLS-RPT.");
         _flushes = _meter.CreateCounter<long>(MtaStsTelemetry.TlsRptFlushes, "{report}", "Day reports' counts flushed to the TLS-RPT report store.");
         _deliveries = _meter.CreateCounter<long>(MtaStsTelemetry.TlsRptDeliveries, "{delivery}", "TLS-RPT reports sent to rua endpoints, one count per report and endpoint.");
+        _reports = _meter.CreateCounter<long>(MtaStsTelemetry.TlsRptReports, "{report}", "TLS-RPT reports built for sending, each part of a split report counted.");
     }
 
     /// <summary>Records one session; allocation-free.</summary>
     public void RecordSession(bool success) => _sessions.Add(1, success ? Success : Failure);
+
+    /// <summary>Records reports built for sending.</summary>
+    public void RecordReportsBuilt(int parts) => _reports.Add(parts);
 
     /// <summary>Records the flush of one day report's counts: <c>stored</c>, <c>dropped</c> or <c>failed</c>.</summary>
     public void RecordFlush(string result) => _flushes.Add(1, new KeyValuePair<string, object?>("mtasts.tlsrpt.flush.result", result));

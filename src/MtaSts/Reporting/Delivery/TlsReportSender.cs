@@ -70,9 +70,14 @@ public sealed class TlsReportSender : IDisposable
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(record);
+        return await SendToEndpointsAsync(report, record.ReportingUris, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>Sends <paramref name="report"/> to <paramref name="uris"/> (a record's, or the ones worth another try).</summary>
+    internal async Task<TlsReportDeliveryResult> SendToEndpointsAsync(TlsReport report, IReadOnlyList<Uri> uris, CancellationToken cancellationToken)
+    {
         ReadOnlyMemory<byte> gzip = report.ToGzip();
-        var tasks = record.ReportingUris.Select(uri => SendToAsync(report, gzip, uri, cancellationToken)).ToArray();
+        var tasks = uris.Select(uri => SendToAsync(report, gzip, uri, cancellationToken)).ToArray();
         var attempts = await Task.WhenAll(tasks).ConfigureAwait(false);
         var result = new TlsReportDeliveryResult(report.ReportId, attempts);
         if (!result.Delivered)

@@ -5,7 +5,7 @@ using System.Text;
 namespace MtaSts.Cli;
 
 /// <summary>
-/// <c>mta-sts report build|show</c>: TLS-RPT reports (RFC 8460) from a report store, and reading reports — ours and
+/// <c>mta-sts report build|send|show</c>: TLS-RPT reports (RFC 8460) from a report store, and reading reports — ours and
 /// those a domain owner receives from other senders.
 /// </summary>
 internal static class ReportCommand
@@ -16,9 +16,10 @@ internal static class ReportCommand
     private static readonly string[] ShowColumns = ["POLICY", "DOMAIN", "SUCCESSFUL", "FAILED", "RESULT-TYPE", "REASON", "MX", "RECEIVING-IP", "SESSIONS"];
 
     public static Command Create() =>
-        new("report", "TLS-RPT reports (RFC 8460): build a day's reports from a report store, or show a report file.")
+        new("report", "TLS-RPT reports (RFC 8460): build a day's reports from a report store, send them, or show a report file.")
         {
             CreateBuild(),
+            ReportSendCommand.Create(),
             CreateShow(),
         };
 
@@ -67,18 +68,7 @@ internal static class ReportCommand
                 return ExitCodes.InvalidInput;
             }
 
-            ITlsReportStore reports;
-            try
-            {
-                reports = StoreFactory.CreateReportStore(spec, mustExist: true);
-            }
-            catch (ArgumentException ex)
-            {
-                await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-                return ExitCodes.InvalidInput;
-            }
-
-            try
+            return await WithReportStoreAsync(spec, error, "the report store or the output directory failed", async reports =>
             {
                 var directory = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
                 var built = 0;
@@ -104,16 +94,7 @@ internal static class ReportCommand
                 }
 
                 return ExitCodes.Definite;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException or StackExchange.Redis.RedisException)
-            {
-                await error.WriteLineAsync($"the report store or the output directory failed ({ex.GetType().Name})").ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
-            finally
-            {
-                await StoreFactory.DisposeAsync(reports).ConfigureAwait(false);
-            }
+            }).ConfigureAwait(false);
         });
         return command;
     }
@@ -176,6 +157,35 @@ internal static class ReportCommand
             return code;
         });
         return command;
+    }
+
+    /// <summary>Opens the report store of <paramref name="spec"/>, runs <paramref name="work"/> on it and disposes it; store and file failures become exit code 1 with <paramref name="failure"/> and the exception's type only.</summary>
+    internal static async Task<int> WithReportStoreAsync(StoreSpec spec, TextWriter error, string failure, Func<ITlsReportStore, Task<int>> work)
+    {
+        ITlsReportStore reports;
+        try
+        {
+            reports = StoreFactory.CreateReportStore(spec, mustExist: true);
+        }
+        catch (ArgumentException ex)
+        {
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.InvalidInput;
+        }
+
+        try
+        {
+            return await work(reports).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException or StackExchange.Redis.RedisException)
+        {
+            await error.WriteLineAsync($"{failure} ({ex.GetType().Name})").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        finally
+        {
+            await StoreFactory.DisposeAsync(reports).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Reads <c>--date</c>: <c>YYYY-MM-DD</c>, <c>today</c> or <c>yesterday</c> (the default), in UTC (decision R-1).</summary>
@@ -312,7 +322,10 @@ internal sealed class ReportIdentityOptions
     }
 
     /// <summary>The builder, or an <see cref="ArgumentException"/> in the tool's words.</summary>
-    public TlsReportBuilder CreateBuilder(ParseResult parse)
+    public TlsReportBuilder CreateBuilder(ParseResult parse) => new(CreateReportOptions(parse));
+
+    /// <summary>The report options (checked by building a builder), or an <see cref="ArgumentException"/> in the tool's words.</summary>
+    public TlsReportOptions CreateReportOptions(ParseResult parse)
     {
         var organization = parse.GetValue(Organization);
         var contact = parse.GetValue(Contact);
@@ -322,10 +335,11 @@ internal sealed class ReportIdentityOptions
         }
 
         var at = contact.LastIndexOf('@');
-        var submitter = parse.GetValue(Submitter) ?? (at > 0 ? contact[(at + 1)..] : null);
+        var options = new TlsReportOptions { OrganizationName = organization, ContactInfo = contact, Submitter = parse.GetValue(Submitter) ?? (at > 0 ? contact[(at + 1)..] : null) };
         try
         {
-            return new TlsReportBuilder(new TlsReportOptions { OrganizationName = organization, ContactInfo = contact, Submitter = submitter });
+            _ = new TlsReportBuilder(options);
+            return options;
         }
         catch (ArgumentException)
         {

@@ -124,6 +124,7 @@ public static class MtaStsBuilderExtensions
     /// Registers <see cref="TlsReportSender"/>, which sends built reports to every <c>rua</c> of a TLS-RPT record
     /// (RFC 8460 §5): HTTPS built in, e-mail through the registered <see cref="ITlsReportMailer"/> if any (for instance
     /// <c>AddMailKitReportMailer</c> of the <c>MtaSts.MailKit</c> package); without one, <c>mailto:</c> endpoints are skipped.
+    /// Endpoint hosts are resolved through the library's name servers and trusted with its extra roots, like policy hosts.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures delivery; may be <see langword="null"/>.</param>
@@ -137,12 +138,21 @@ public static class MtaStsBuilderExtensions
             options.Configure(configure);
         }
 
-        builder.Services.TryAddSingleton(static provider => new TlsReportSender(
-            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsReportDeliveryOptions>>().Value,
-            provider.GetService<ITlsReportMailer>(),
-            provider.GetService<TimeProvider>(),
-            provider.GetService<ILoggerFactory>()?.CreateLogger<TlsReportSender>(),
-            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.TryAddSingleton(static provider =>
+        {
+            // Endpoint hosts are resolved and trusted as policy hosts are: the library's name servers and extra roots.
+            var composition = provider.GetRequiredService<MtaStsComposition>();
+            var settings = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsReportDeliveryOptions>>().Value.Copy();
+            settings.AdditionalTrustedRoots.AddRange(composition.Options.AdditionalTrustedRoots);
+            settings.AddressResolver ??= composition.HostAddresses;
+            return new TlsReportSender(
+                settings,
+                provider.GetService<ITlsReportMailer>(),
+                provider.GetService<TimeProvider>() ?? TimeProvider.System,
+                provider.GetService<ILoggerFactory>()?.CreateLogger<TlsReportSender>(),
+                provider.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+                handler: null);
+        });
         return builder;
     }
 

@@ -25,6 +25,8 @@ public static class TlsRptTokens
     // Indexed by (int)TlsRptPolicyType - 1.
     private static readonly string[] PolicyTypeTokens = ["sts", "tlsa", "no-policy-found"];
 
+    private static readonly string[] SendStatusTokens = ["delivered", "not-delivered", "already-sent", "nothing-to-report", "record-gone", "record-lookup-failed", "store-failed"];
+
     /// <summary>Every result type, in registry order.</summary>
     public static IReadOnlyList<TlsRptResultType> ResultTypes { get; } =
     [
@@ -52,6 +54,12 @@ public static class TlsRptTokens
     /// <returns>The exact string.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="policyType"/> is not a defined value.</exception>
     public static string ToToken(TlsRptPolicyType policyType) => Lookup(PolicyTypeTokens, (int)policyType, nameof(policyType));
+
+    /// <summary>The stable string of a send outcome, e.g. <c>not-delivered</c> (used by <c>mta-sts report send</c> and traces).</summary>
+    /// <param name="status">The outcome.</param>
+    /// <returns>The string.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="status"/> is not a defined value.</exception>
+    public static string ToToken(TlsReportSendStatus status) => Lookup(SendStatusTokens, (int)status, nameof(status));
 
     /// <summary>Reads a result type from its registry string (exact, case-sensitive).</summary>
     /// <param name="token">The string, e.g. <c>tlsa-invalid</c>.</param>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using MtaSts.IntegrationTests.EndToEnd;
+using MtaSts.IntegrationTests.Testing;
 using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.Probing;
@@ -23,19 +24,6 @@ public sealed class MxProbeTests(WorldFixture fixture) : IClassFixture<WorldFixt
         var probeOptions = new MxProbeOptions { Port = World.Smtp.Port, ConnectTimeout = TimeSpan.FromSeconds(3), CommandTimeout = TimeSpan.FromSeconds(5) };
         configure?.Invoke(probeOptions);
         return await new MxProbe(probeOptions).ProbeAsync(plan);
-    }
-
-    /// <summary>Publishes a 3 1 1 TLSA record for each host (its own key unless <paramref name="wrongKey"/>) and marks the chain DNSSEC-secure.</summary>
-    private void PublishDaneEe(string domain, string[] hosts, bool wrongKey = false)
-    {
-        World.Dns.SetAuthenticatedData(domain, true);
-        foreach (var host in hosts)
-        {
-            var data = wrongKey ? Enumerable.Repeat((byte)0xAB, 32).ToArray() : SHA256.HashData(World.Smtp.GetCertificate(host).PublicKey.ExportSubjectPublicKeyInfo());
-            World.Dns.AddTlsa("_25._tcp." + host, 3, 1, 1, data);
-            World.Dns.SetAuthenticatedData(host, true);
-            World.Dns.SetAuthenticatedData("_25._tcp." + host, true);
-        }
     }
 
     [Fact]
@@ -161,8 +149,8 @@ public sealed class MxProbeTests(WorldFixture fixture) : IClassFixture<WorldFixt
         var bad = "mx2." + domain;
         World.PublishMxHost(domain, 10, good);
         World.PublishMxHost(domain, 20, bad);
-        PublishDaneEe(domain, [good]);
-        PublishDaneEe(domain, [bad], wrongKey: true);
+        World.PublishDaneEe(domain, [good]);
+        World.PublishDaneEe(domain, [bad], wrongKey: true);
 
         var result = await ProbeAsync(domain);
 
@@ -241,7 +229,7 @@ public sealed class MxProbeTests(WorldFixture fixture) : IClassFixture<WorldFixt
         var dane = WorldFixture.UniqueDomain("probe-session-dane");
         var daneMx = "mx." + dane;
         World.PublishMxHost(dane, 10, daneMx);
-        PublishDaneEe(dane, [daneMx]);
+        World.PublishDaneEe(dane, [daneMx]);
 
         var none = WorldFixture.UniqueDomain("probe-session-none");
         World.PublishMxHost(none, 10, "mx." + none);

@@ -47,6 +47,39 @@ public sealed class TlsReportSender : IDisposable
     {
     }
 
+    /// <summary>
+    /// Creates a sender that sees the DNS the library sees: HTTPS endpoint hosts are resolved through the name servers of
+    /// <paramref name="options"/> (when <see cref="MtaStsPolicyFetchOptions.ResolveHostWithNameServers"/> is on, as for
+    /// policy hosts), and the extra roots of <see cref="MtaStsOptions.AdditionalTrustedRoots"/> are trusted for endpoints
+    /// too, besides those of <paramref name="delivery"/>.
+    /// </summary>
+    /// <param name="options">The library's options; only DNS and trust are used. Defaults when <see langword="null"/>.</param>
+    /// <param name="delivery">The delivery settings; defaults when <see langword="null"/>. Copied.</param>
+    /// <param name="mailer">Sends <c>mailto:</c> reports; without one those endpoints are skipped.</param>
+    /// <param name="timeProvider">The clock for timeouts and back-off; the system's when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where deliveries are logged.</param>
+    /// <returns>The sender.</returns>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException"><paramref name="options"/> are invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A delivery option is out of range.</exception>
+    public static TlsReportSender Create(
+        MtaStsOptions? options,
+        TlsReportDeliveryOptions? delivery = null,
+        ITlsReportMailer? mailer = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        var library = (options ?? new MtaStsOptions()).Clone();
+        MtaStsOptionsValidator.ThrowIfInvalid(library);
+        var settings = Settings(delivery);
+        settings.AdditionalTrustedRoots.AddRange(library.AdditionalTrustedRoots);
+        if (library.PolicyFetch.ResolveHostWithNameServers && settings.AddressResolver is null)
+        {
+            settings.AddressResolver = new Dns.DnsHostAddressResolver(Dns.DnsClientFactory.Create(library));
+        }
+
+        return new TlsReportSender(settings, mailer, timeProvider ?? TimeProvider.System, loggerFactory?.CreateLogger<TlsReportSender>(), meterFactory: null, handler: null);
+    }
+
     /// <summary>For tests: HTTPS through <paramref name="handler"/> when given.</summary>
     internal TlsReportSender(TlsReportDeliveryOptions options, ITlsReportMailer? mailer, TimeProvider timeProvider, ILogger? logger, IMeterFactory? meterFactory, HttpMessageHandler? handler)
     {

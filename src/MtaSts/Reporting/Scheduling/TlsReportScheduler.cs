@@ -262,7 +262,7 @@ public sealed class TlsReportScheduler : IHostedService, IAsyncDisposable
     {
         using var activity = MtaStsMetrics.ActivitySource.StartActivity(MtaStsTelemetry.SendTlsReportActivityName, ActivityKind.Internal);
         var run = await SendDomainCoreAsync(day, domain, resend, cancellationToken).ConfigureAwait(false);
-        activity?.SetTag("mtasts.tlsrpt.send.status", StatusToken(run.Result.Status));
+        activity?.SetTag("mtasts.tlsrpt.send.status", TlsRptTokens.ToToken(run.Result.Status));
         Log.TlsReportDomainSent(_logger, day, domain, run.Result.Status);
         return run;
     }
@@ -336,17 +336,6 @@ public sealed class TlsReportScheduler : IHostedService, IAsyncDisposable
 
     private static Uri[] TransientUris(TlsReportDeliveryResult result) =>
         result.Attempts.Where(a => a.IsTransient).Select(a => a.Uri).ToArray();
-
-    internal static string StatusToken(TlsReportSendStatus status) => status switch
-    {
-        TlsReportSendStatus.Delivered => "delivered",
-        TlsReportSendStatus.NotDelivered => "not-delivered",
-        TlsReportSendStatus.AlreadySent => "already-sent",
-        TlsReportSendStatus.NothingToReport => "nothing-to-report",
-        TlsReportSendStatus.RecordGone => "record-gone",
-        TlsReportSendStatus.RecordLookupFailed => "record-lookup-failed",
-        _ => "store-failed",
-    };
 
     private sealed record PendingPart(TlsReport Report, IReadOnlyList<Uri> Uris);
 

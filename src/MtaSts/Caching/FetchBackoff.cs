@@ -8,12 +8,13 @@ namespace MtaSts.Caching;
 /// evidence message is an in-memory artefact.</remarks>
 internal sealed class FetchBackoff
 {
-    public FetchBackoff(string id, DateTimeOffset until, MtaStsFailure failure, MtaStsEvidence evidence)
+    public FetchBackoff(string id, DateTimeOffset until, MtaStsFailure failure, MtaStsEvidence evidence, string? invalidPolicyText = null)
     {
         Id = id;
         Until = until;
         Failure = failure;
         Evidence = evidence;
+        InvalidPolicyText = invalidPolicyText;
     }
 
     /// <summary>The TXT record id whose policy could not be fetched.</summary>
@@ -27,6 +28,12 @@ internal sealed class FetchBackoff
 
     /// <summary>What was seen.</summary>
     public MtaStsEvidence Evidence { get; }
+
+    /// <summary>
+    /// The body of an invalid policy received as text (<see cref="MtaStsResolution.InvalidPolicyText"/>), so the
+    /// remembered failure reports the same lines for the back-off; in memory only, never written to a policy store.
+    /// </summary>
+    public string? InvalidPolicyText { get; }
 
     /// <summary>Whether the back-off still holds <paramref name="id"/> at <paramref name="now"/>.</summary>
     public bool Blocks(string id, DateTimeOffset now) => now < Until && string.Equals(Id, id, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using System.Text;
 using MtaSts.Discovery;
 using MtaSts.Fetching;
 
@@ -54,7 +55,7 @@ internal static class PolicyCacheRules
         if (!sameId && backoff is not null && backoff.Blocks(record.Id, now))
         {
             // RFC 8461 §3.3: no new attempt for this id before the back-off ends; the remembered failure stands.
-            var remembered = FailureResult(domain, record, discovery.Warnings, cached, backoff.Failure, backoff.Evidence);
+            var remembered = FailureResult(domain, record, discovery.Warnings, cached, backoff.Failure, backoff.Evidence, backoff.InvalidPolicyText);
             var state = new DomainState(cached, backoff, Task.FromResult(remembered), Min(recheckUntil, backoff.Until, cached?.ExpiresAt));
             return new CacheVerdict(remembered, state, CacheStep.BackoffActive, cached, record) { Downgrade = AppliedAfterFailure(remembered) };
         }
@@ -82,6 +83,7 @@ internal static class PolicyCacheRules
         var recheckUntil = discoveredAt + ClampRecheck(settings, discovery.TimeToLive);
         var failure = fetch.Failure;
         var evidence = fetch.Evidence;
+        string? invalidPolicyText = null;
         if (failure == MtaStsFailure.None)
         {
             var parsed = MtaStsPolicyParser.Parse(fetch.Body ?? string.Empty);
@@ -92,10 +94,13 @@ internal static class PolicyCacheRules
 
             failure = MtaStsFailure.PolicyInvalid;
             evidence = InvalidPolicyEvidence(domain, parsed, fetch);
+
+            // Decision R-9: the report lists the received lines when the body was text within 64 KiB.
+            invalidPolicyText = fetch.Body is { } body && Encoding.UTF8.GetByteCount(body) <= TlsRptPolicy.MaxPolicyTextBytes ? body : null;
         }
 
         evidence ??= new MtaStsEvidence { Message = $"The policy of {domain} could not be fetched.", HttpStatusCode = fetch.HttpStatusCode };
-        return FetchFailed(settings, domain, record, discovery.Warnings, cached, failure, evidence, fetchedAt, recheckUntil);
+        return FetchFailed(settings, domain, record, discovery.Warnings, cached, failure, evidence, invalidPolicyText, fetchedAt, recheckUntil);
     }
 
     /// <summary>
@@ -220,11 +225,12 @@ internal static class PolicyCacheRules
         CachedPolicy? cached,
         MtaStsFailure failure,
         MtaStsEvidence evidence,
+        string? invalidPolicyText,
         DateTimeOffset now,
         DateTimeOffset recheckUntil)
     {
         // RFC 8461 §3.3: no further attempt for this (domain, id) for at least the back-off; shared through the store.
-        var backoff = new FetchBackoff(record.Id, now + settings.FailedFetchBackoff, failure, evidence);
+        var backoff = new FetchBackoff(record.Id, now + settings.FailedFetchBackoff, failure, evidence, invalidPolicyText);
 
         if (cached is not null && string.Equals(cached.Record.Id, record.Id, StringComparison.Ordinal))
         {
@@ -235,7 +241,7 @@ internal static class PolicyCacheRules
         }
 
         // RFC 8461 §3.3: with an unexpired cached policy, apply it; without one, deliver as without MTA-STS.
-        var failed = FailureResult(domain, record, recordWarnings, cached, failure, evidence);
+        var failed = FailureResult(domain, record, recordWarnings, cached, failure, evidence, invalidPolicyText);
         var state = new DomainState(cached, backoff, Task.FromResult(failed), Min(recheckUntil, backoff.Until, cached?.ExpiresAt));
         var step = cached is null ? CacheStep.FetchFailedNothingCached : CacheStep.FetchFailedCachedApplied;
         return new CacheVerdict(failed, state, step, cached, record) { Store = StoreAction.Write, Downgrade = AppliedAfterFailure(failed) };
@@ -266,7 +272,7 @@ internal static class PolicyCacheRules
 
         if (cached is not null)
         {
-            var applied = FailureResult(domain, record: null, [], cached, failure, evidence);
+            var applied = FailureResult(domain, record: null, [], cached, failure, evidence, invalidPolicyText: null);
             var warm = recheckUntil is not null ? Task.FromResult(applied) : null;
             var downgrade = cached.Policy.Mode == MtaStsMode.None
                 ? PolicyDowngradeKind.None
@@ -294,14 +300,18 @@ internal static class PolicyCacheRules
         return new CacheVerdict(result, next, step, previous: null, record: null);
     }
 
-    /// <summary>The result when a failure leaves the cached policy (if any) to apply, or nothing.</summary>
+    /// <summary>
+    /// The result when a failure leaves the cached policy (if any) to apply, or nothing. The invalid body is kept only
+    /// in the latter case: with a cached policy the report lists the cached policy's lines.
+    /// </summary>
     private static MtaStsResolution FailureResult(
         string domain,
         MtaStsRecord? record,
         IReadOnlyList<MtaStsDiagnostic> recordWarnings,
         CachedPolicy? cached,
         MtaStsFailure failure,
-        MtaStsEvidence evidence)
+        MtaStsEvidence evidence,
+        string? invalidPolicyText)
     {
         if (cached is not null)
         {
@@ -317,6 +327,7 @@ internal static class PolicyCacheRules
             Failure = failure,
             Evidence = evidence,
             Warnings = recordWarnings,
+            InvalidPolicyText = failure == MtaStsFailure.PolicyInvalid ? invalidPolicyText : null,
         };
     }
 

@@ -11,9 +11,10 @@ namespace MtaSts;
 /// <para>
 /// The policy a session counts under is the one that decided its host (decision R-2): a <c>tlsa</c> policy (the TLSA
 /// base domain and its records) wherever DANE applied, else the <c>sts</c> policy in force, else — when the domain has
-/// an MTA-STS record whose policy could not be had — an <c>sts</c> policy without lines and the fetch's result type
-/// (decision R-16), else <c>no-policy-found</c>. With <c>requireMtaStsWithDane</c> (the value of
-/// <see cref="MtaStsDaneOptions.RequireMtaSts"/>) a DANE session also counts under the <c>sts</c> policy.
+/// an MTA-STS record whose policy could not be had — an <c>sts</c> policy and the fetch's result type (decision R-16),
+/// listing the received lines of a policy that was text but not valid (decision R-9) and none otherwise, else
+/// <c>no-policy-found</c>. With <c>requireMtaStsWithDane</c> (the value of <see cref="MtaStsDaneOptions.RequireMtaSts"/>)
+/// a DANE session also counts under the <c>sts</c> policy.
 /// </para>
 /// <para>
 /// The failure counted is the most specific one known: the TLS or certificate failure of the session, else the
@@ -26,6 +27,7 @@ public static class TlsSessionFactory
 {
     private static readonly ConditionalWeakTable<MtaStsPolicy, TlsRptPolicy> StsPolicies = new();
     private static readonly ConditionalWeakTable<IReadOnlyList<TlsaAssociation>, TlsRptPolicy> TlsaPolicies = new();
+    private static readonly ConditionalWeakTable<MtaStsResolution, TlsRptPolicy> InvalidPolicies = new();
 
     /// <summary>
     /// The session of a host the plan skipped before connecting, when the sender would have tried it (decision R-15):
@@ -179,7 +181,19 @@ public static class TlsSessionFactory
             return StsPolicies.GetValue(policy, p => TlsRptPolicy.FromMtaStsPolicy(domain, p));
         }
 
-        return resolution.Outcome == MtaStsOutcome.FetchFailure ? TlsRptPolicy.FromPolicyText(plan.Domain, null) : null;
+        if (resolution.Outcome != MtaStsOutcome.FetchFailure)
+        {
+            return null;
+        }
+
+        // Decisions: an invalid policy received as text lists its lines; other fetch failures list none.
+        if (resolution is { Failure: MtaStsFailure.PolicyInvalid, InvalidPolicyText: { } text })
+        {
+            var domain = plan.Domain;
+            return InvalidPolicies.GetValue(resolution, _ => TlsRptPolicy.FromPolicyText(domain, text));
+        }
+
+        return TlsRptPolicy.FromPolicyText(plan.Domain, null);
     }
 
     private static TlsRptFailure Failure(TlsRptResultType type, string? reasonCode, MxDecision decision, TlsSessionEndpoints endpoints) =>

@@ -42,6 +42,14 @@ public sealed class MtaStsResolution
     /// </summary>
     public MtaStsOverrideKind Override { get; init; }
 
+    /// <summary>
+    /// The body of a policy received as text but not valid (<see cref="MtaStsFailure.PolicyInvalid"/>, at most 64 KiB),
+    /// for the report's <c>policy-string</c> (decisions ); only when nothing cached applies
+    /// (<see cref="MtaStsOutcome.FetchFailure"/>). Kept in memory while the failure is remembered (the fetch back-off),
+    /// never written to a policy store: a failure read back from a store, or a body that was not text, has none.
+    /// </summary>
+    internal string? InvalidPolicyText { get; init; }
+
     /// <summary>The RFC 8460 result type of <see cref="Failure"/> (<c>sts-policy-fetch-error</c>, <c>sts-policy-invalid</c>, <c>sts-webpki-invalid</c>), or <see langword="null"/>.</summary>
     public string? ReportResultType => GetReportResultType(Failure);
 

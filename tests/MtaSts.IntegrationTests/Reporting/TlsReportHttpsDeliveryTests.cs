@@ -27,7 +27,7 @@ public class TlsReportHttpsDeliveryTests(PolicyHostFixture fixture) : IClassFixt
 
     private static TlsRptRecord Record(Uri uri) => new([uri], "v=TLSRPTv1; rua=" + uri);
 
-    private TlsReportSender Sender(int attempts = 3, TimeSpan? timeout = null, bool trustKit = true, bool allowPrivate = true)
+    private TlsReportSender Sender(int attempts = 3, TimeSpan? timeout = null, bool trustKit = true, bool allowPrivate = true, bool acceptInvalidCertificates = false)
     {
         var options = new TlsReportDeliveryOptions
         {
@@ -36,6 +36,7 @@ public class TlsReportHttpsDeliveryTests(PolicyHostFixture fixture) : IClassFixt
             MaxRetryDelay = TimeSpan.FromMilliseconds(100),
             HttpsTimeout = timeout ?? TimeSpan.FromSeconds(10),
             AllowPrivateAddresses = allowPrivate,
+            AcceptInvalidCertificates = acceptInvalidCertificates,
             AddressResolver = new LoopbackResolver(),
         };
         if (trustKit)
@@ -138,6 +139,50 @@ public class TlsReportHttpsDeliveryTests(PolicyHostFixture fixture) : IClassFixt
         Assert.Equal(reason, attempt.ReasonCode);
         Assert.False(attempt.IsTransient);
         Assert.Empty(RequestsTo(host));
+    }
+
+    [Theory]
+    [InlineData(TestCertificateKind.Untrusted)]
+    [InlineData(TestCertificateKind.SelfSigned)]
+    [InlineData(TestCertificateKind.WrongName)]
+    [InlineData(TestCertificateKind.Expired)]
+    public async Task RPT_3_h_RelaxedOption_AcceptsABadEndpointCertificate(TestCertificateKind kind)
+    {
+        var host = UniqueHost();
+        fixture.Host.SetCertificate(host, kind);
+        fixture.Host.SetResponse(host, Path, new PolicyResponse { StatusCode = 200 });
+        using var strict = Sender(attempts: 1);
+        using var relaxed = Sender(attempts: 1, acceptInvalidCertificates: true);
+
+        // The same endpoint: refused with the certificate's reason by default, delivered with the option.
+        var refused = Assert.Single((await strict.SendAsync(Report(), Record(Endpoint(host)))).Attempts);
+        Assert.Equal(TlsReportDeliveryStatus.Failed, refused.Status);
+        Assert.StartsWith("certificate-", refused.ReasonCode, StringComparison.Ordinal);
+        Assert.Empty(RequestsTo(host));
+
+        var result = await relaxed.SendAsync(Report(), Record(Endpoint(host)));
+
+        Assert.True(result.Delivered);
+        Assert.Equal(TlsReportDeliveryStatus.Delivered, Assert.Single(result.Attempts).Status);
+        Assert.Single(RequestsTo(host));
+    }
+
+    [Fact]
+    public async Task RPT_3_h_RelaxedOption_StillRefusesPrivateAddressesAndHttp()
+    {
+        var host = UniqueHost();
+        fixture.Host.SetCertificate(host, TestCertificateKind.SelfSigned);
+        fixture.Host.SetResponse(host, Path, new PolicyResponse { StatusCode = 200 });
+        using var sender = Sender(attempts: 1, allowPrivate: false, acceptInvalidCertificates: true);
+
+        var attempt = Assert.Single((await sender.SendAsync(Report(), Record(Endpoint(host)))).Attempts);
+        Assert.Equal("address-not-allowed", attempt.ReasonCode);
+        Assert.Empty(RequestsTo(host));
+
+        var options = new TlsReportDeliveryOptions { AllowPrivateAddresses = true, AcceptInvalidCertificates = true, AddressResolver = new LoopbackResolver() };
+        using var poster = new TlsReportHttpsPoster(options, TimeProvider.System);
+        var outcome = await poster.PostAsync(new Uri($"http://127.0.0.1:{fixture.Host.Port}{Path}"), Report().ToGzip(), CancellationToken.None);
+        Assert.Equal(TlsReportDeliveryReasons.InsecureScheme, outcome.ReasonCode);
     }
 
     [Fact]

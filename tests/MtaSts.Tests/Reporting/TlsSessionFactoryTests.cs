@@ -105,6 +105,77 @@ public sealed class TlsSessionFactoryTests : IDisposable
         Assert.Equal("sts-policy-invalid", OnlyFailure(policy).GetProperty("result-type").GetString());
     }
 
+    [Fact(DisplayName = "Decision R-9: the policy-string of an invalid policy holds the received lines")]
+    public async Task R_9_InvalidPolicy_PolicyStringHoldsTheReceivedLines()
+    {
+        using var h = new PlannerHarness();
+        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
+        h.Sts.Discoverer.Found(Domain, "id1");
+        h.Sts.Fetcher.Serve(Domain, "version: STSv1\r\nmode: strict\r\n\r\nmx: " + Mx1 + "\nmax_age: 86400\r\n");
+        var plan = await h.PlanAsync();
+        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
+
+        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
+
+        Assert.Equal("sts", Type(policy));
+        Assert.Equal(["version: STSv1", "mode: strict", "mx: " + Mx1, "max_age: 86400"], Strings(policy, "policy-string"));
+        Assert.Empty(Strings(policy, "mx-host"));
+        Assert.Equal("sts-policy-invalid", OnlyFailure(policy).GetProperty("result-type").GetString());
+    }
+
+    [Fact(DisplayName = "Decision R-9: a remembered invalid policy (the fetch back-off) still reports the received lines")]
+    public async Task R_9_InvalidPolicy_RememberedDuringTheBackoff_PolicyStringHoldsTheReceivedLines()
+    {
+        using var h = new PlannerHarness();
+        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
+        h.Sts.Discoverer.Found(Domain, "id1");
+        h.Sts.Fetcher.Serve(Domain, "version: STSv1\nmode: strict\n");
+        _ = await h.PlanAsync();
+        var calls = h.Sts.Fetcher.CallCount;
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        var plan = await h.PlanAsync();
+        Assert.Equal(calls, h.Sts.Fetcher.CallCount);
+        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
+
+        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
+
+        Assert.Equal(["version: STSv1", "mode: strict"], Strings(policy, "policy-string"));
+    }
+
+    [Fact(DisplayName = "Decision R-9: an invalid policy over 64 KiB has an empty policy-string")]
+    public async Task R_9_InvalidPolicy_Over64KiB_PolicyStringIsEmpty()
+    {
+        using var h = new PlannerHarness();
+        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
+        h.Sts.Discoverer.Found(Domain, "id1");
+        h.Sts.Fetcher.Serve(Domain, "version: STSv1\nmode: strict\n" + string.Concat(Enumerable.Repeat("x-filler: " + new string('a', 1000) + "\n", 66)));
+        var plan = await h.PlanAsync();
+        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
+
+        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
+
+        Assert.Equal("sts", Type(policy));
+        Assert.Empty(Strings(policy, "policy-string"));
+        Assert.Equal("sts-policy-invalid", OnlyFailure(policy).GetProperty("result-type").GetString());
+    }
+
+    [Fact(DisplayName = "Decision R-9: an invalid policy that was not text (wrong media type, not UTF-8) has an empty policy-string")]
+    public async Task R_9_InvalidPolicy_NotText_PolicyStringIsEmpty()
+    {
+        using var h = new PlannerHarness();
+        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
+        h.Sts.Discoverer.Found(Domain, "id1");
+        h.Sts.Fetcher.Fail(Domain, MtaStsFailure.PolicyInvalid, status: 200, message: "the Content-Type is \"text/html\", not text/plain");
+        var plan = await h.PlanAsync();
+        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
+
+        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
+
+        Assert.Equal("sts", Type(policy));
+        Assert.Empty(Strings(policy, "policy-string"));
+        Assert.Equal("sts-policy-invalid", OnlyFailure(policy).GetProperty("result-type").GetString());
+    }
+
     [Fact(DisplayName = "RFC 8461 §6: a fetch failure while a cached enforce policy is applied is still reported")]
     public async Task STS_6_b_FetchFailure_WhileACachedPolicyIsApplied_IsStillReported()
     {

@@ -30,6 +30,15 @@ public sealed class TlsReportDeliveryOptions
     public X509Certificate2Collection AdditionalTrustedRoots { get; } = [];
 
     /// <summary>
+    /// Whether an HTTPS reporting endpoint's certificate is accepted even when it does not validate (expired,
+    /// self-signed, from an unknown CA, naming another host); default <see langword="false"/>. RFC 8460 §3 lets a
+    /// sender ignore such errors (a report holds no secrets), but this is never the default: turn it on only when the
+    /// receivers you report to are known to run endpoints with broken certificates. TLS 1.2 or later is still required,
+    /// <c>http:</c> endpoints are still refused and <see cref="AllowPrivateAddresses"/> still applies.
+    /// </summary>
+    public bool AcceptInvalidCertificates { get; set; }
+
+    /// <summary>
     /// Whether an HTTPS endpoint may be at a loopback, private, shared, link-local or unique-local address; default
     /// <see langword="false"/>. A <c>rua</c> comes from the DNS of any domain mail is sent to, so by default reports are
     /// never posted into the sender's own network.
@@ -48,6 +57,7 @@ public sealed class TlsReportDeliveryOptions
             InitialRetryDelay = InitialRetryDelay,
             MaxRetryDelay = MaxRetryDelay,
             AllowPrivateAddresses = AllowPrivateAddresses,
+            AcceptInvalidCertificates = AcceptInvalidCertificates,
             AddressResolver = AddressResolver,
         };
         copy.AdditionalTrustedRoots.AddRange(AdditionalTrustedRoots);

@@ -25,7 +25,8 @@ internal readonly record struct TlsReportPostOutcome(bool Delivered, string? Rea
 /// POSTs a gzip report to an <c>https:</c> <c>rua</c> (RFC 8460 §5.4, decision R-4): <c>Content-Type: application/tlsrpt+gzip</c>,
 /// any 2xx is success, redirects are not followed, <c>http:</c> is refused, certificates are checked as for a policy host
 /// (chain to a trusted root, SAN naming the host; <see cref="TlsReportDeliveryOptions.AdditionalTrustedRoots"/> adds
-/// roots), one connection per POST, and the response body is never read.
+/// roots; <see cref="TlsReportDeliveryOptions.AcceptInvalidCertificates"/> accepts any certificate, RPT-3-h), one
+/// connection per POST, and the response body is never read.
 /// </summary>
 internal sealed class TlsReportHttpsPoster : IDisposable
 {
@@ -54,6 +55,7 @@ internal sealed class TlsReportHttpsPoster : IDisposable
         var extraRoots = new X509Certificate2Collection(options.AdditionalTrustedRoots);
         var resolver = options.AddressResolver;
         var allowNonPublic = options.AllowPrivateAddresses;
+        var acceptInvalid = options.AcceptInvalidCertificates;
         var connectTimeout = options.HttpsTimeout;
         return new SocketsHttpHandler
         {
@@ -71,8 +73,13 @@ internal sealed class TlsReportHttpsPoster : IDisposable
             {
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck, // as for policy hosts (docs/decisions/0004)
-                RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
-                    PolicyHttpHandlerFactory.ValidateServerCertificate(sender, certificate, chain, errors, extraRoots),
+                // RFC 8460 §3 (RPT-3-h): certificate errors of a reporting endpoint may be ignored, by option only.
+#pragma warning disable CA5359 // Opt-in only (AcceptInvalidCertificates, off by default): a report holds nothing secret.
+                RemoteCertificateValidationCallback = acceptInvalid
+                    ? static (_, _, _, _) => true
+                    : (sender, certificate, chain, errors) =>
+                        PolicyHttpHandlerFactory.ValidateServerCertificate(sender, certificate, chain, errors, extraRoots),
+#pragma warning restore CA5359
             },
             ConnectCallback = (context, cancellationToken) =>
                 PolicyHttpHandlerFactory.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, resolver, connectTimeout, allowNonPublic, cancellationToken),

@@ -60,6 +60,8 @@ public sealed class TlsReportRecorder : ITlsReportRecorder, IAsyncDisposable, ID
             FlushTimeout = settings.FlushTimeout,
             RequireTlsRptRecord = settings.RequireTlsRptRecord,
             MaxPendingReports = settings.MaxPendingReports,
+            SendingMtaIp = settings.SendingMtaIp,
+            PublicSendingAddress = settings.PublicSendingAddress,
         };
         _options.Validate();
         if (_options.RequireTlsRptRecord && records is null)
@@ -87,10 +89,17 @@ public sealed class TlsReportRecorder : ITlsReportRecorder, IAsyncDisposable, ID
         var domain = DomainName.Normalize(session.RecipientDomain);
         var day = TlsReportAggregator.DayOf(session.Time ?? _timeProvider.GetUtcNow());
         _metrics.RecordSession(session.IsSuccess);
-        var counted = _pending.TryAddSession(day, domain, session.Policy, session.Failure, _options.MaxPendingReports);
+        var failure = session.Failure;
+        if (failure is not null && _options.SendingMtaIp != TlsRptSendingIpMode.LocalAddress)
+        {
+            // Decision R-8: a configured public address, or none.
+            failure = failure with { SendingMtaIp = _options.SendingMtaIp == TlsRptSendingIpMode.Configured ? _options.PublicSendingAddress : null };
+        }
+
+        var counted = _pending.TryAddSession(day, domain, session.Policy, failure, _options.MaxPendingReports);
         if (counted && session.AlsoUnder is { } second && !second.Equals(session.Policy))
         {
-            counted = _pending.TryAddSession(day, domain, second, session.Failure, _options.MaxPendingReports);
+            counted = _pending.TryAddSession(day, domain, second, failure, _options.MaxPendingReports);
         }
 
         if (!counted && Interlocked.Exchange(ref _overLimitWarned, 1) == 0)

@@ -26,8 +26,24 @@ public sealed class TlsReportRecorderOptions
     /// </summary>
     public int MaxPendingReports { get; set; } = 100_000;
 
+    /// <summary>What failure details give as <c>sending-mta-ip</c> (decision R-8); default <see cref="TlsRptSendingIpMode.LocalAddress"/>.</summary>
+    public TlsRptSendingIpMode SendingMtaIp { get; set; } = TlsRptSendingIpMode.LocalAddress;
+
+    /// <summary>The public address of this sender, given as <c>sending-mta-ip</c> when <see cref="SendingMtaIp"/> is <see cref="TlsRptSendingIpMode.Configured"/>.</summary>
+    public System.Net.IPAddress? PublicSendingAddress { get; set; }
+
     internal void Validate()
     {
+        if (!Enum.IsDefined(SendingMtaIp))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SendingMtaIp), SendingMtaIp, "SendingMtaIp is not a defined mode.");
+        }
+
+        if (SendingMtaIp == TlsRptSendingIpMode.Configured && PublicSendingAddress is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PublicSendingAddress), null, "SendingMtaIp = Configured needs PublicSendingAddress.");
+        }
+
         if (FlushInterval < TimeSpan.FromSeconds(1) || FlushInterval > TimeSpan.FromDays(1))
         {
             throw new ArgumentOutOfRangeException(nameof(FlushInterval), FlushInterval, "FlushInterval is from 1 second to 1 day.");

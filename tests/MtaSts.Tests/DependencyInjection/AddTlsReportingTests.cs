@@ -43,4 +43,30 @@ public sealed class AddTlsReportingTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ITlsReportRecorder>());
         Assert.Contains("AddFileReportStore", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AddTlsReportScheduler_RunsTheSchedulerAsAHostedService_OnTheRegisteredStore()
+    {
+        var services = new ServiceCollection();
+        services.AddMtaSts().AddFileReportStore(_directory).AddTlsReportScheduler(
+            r => (r.OrganizationName, r.ContactInfo, r.Submitter) = ("Sender Example", "tlsrpt@sender.example", "sender.example"),
+            s => s.MaxConcurrentDomains = 2);
+        await using var provider = services.BuildServiceProvider();
+
+        var scheduler = provider.GetRequiredService<TlsReportScheduler>();
+        Assert.Same(scheduler, Assert.Single(provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>()));
+        Assert.NotNull(provider.GetRequiredService<TlsReportSender>());
+        Assert.Empty(await scheduler.SendDayAsync(new DateOnly(2026, 3, 1))); // the file store has nothing that day
+    }
+
+    [Fact]
+    public void AddTlsReportScheduler_WithoutWhoTheReportsAreFrom_SaysWhatIsMissing()
+    {
+        var services = new ServiceCollection();
+        services.AddMtaSts().AddFileReportStore(_directory).AddTlsReportScheduler(_ => { });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<TlsReportScheduler>());
+        Assert.Contains("OrganizationName", error.Message, StringComparison.Ordinal);
+    }
 }

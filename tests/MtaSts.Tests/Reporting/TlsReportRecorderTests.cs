@@ -161,6 +161,30 @@ public sealed class TlsReportRecorderTests : IDisposable
         Assert.Throws<ArgumentException>(() => new TlsReportRecorder(Store(), null));
     }
 
+    [Theory(DisplayName = "RFC 8460 §4.4 (decision R-8): sending-mta-ip is the session's address, a configured public one, or left out")]
+    [InlineData(TlsRptSendingIpMode.LocalAddress, "198.51.100.10")]
+    [InlineData(TlsRptSendingIpMode.Configured, "192.0.2.25")]
+    [InlineData(TlsRptSendingIpMode.Omitted, null)]
+    public async Task R_8_SendingMtaIp_FollowsTheOption(TlsRptSendingIpMode mode, string? expected)
+    {
+        var store = Store();
+        var options = new TlsReportRecorderOptions
+        {
+            RequireTlsRptRecord = false,
+            SendingMtaIp = mode,
+            PublicSendingAddress = mode == TlsRptSendingIpMode.Configured ? System.Net.IPAddress.Parse("192.0.2.25") : null,
+        };
+        await using (var recorder = new TlsReportRecorder(store, null, options, _clock))
+        {
+            recorder.Record(Failure()); // the session's own address is 198.51.100.10
+        }
+
+        var report = Assert.Single(new TlsReportBuilder(Options()).Build((await store.GetAsync(Day, "recipient.example"))!));
+        var detail = Assert.Single(Assert.Single(report.Document.Policies).FailureDetails);
+        Assert.Equal(expected, detail.SendingMtaIp);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TlsReportRecorder(store, null, new TlsReportRecorderOptions { RequireTlsRptRecord = false, SendingMtaIp = TlsRptSendingIpMode.Configured }));
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 200; i++)

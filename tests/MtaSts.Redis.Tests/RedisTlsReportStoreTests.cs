@@ -112,4 +112,53 @@ public sealed class RedisTlsReportStoreTests(RedisServerFixture redis) : IClassF
         Assert.Null(await store.GetAsync(Day, "string.example"));
         Assert.Throws<ArgumentException>(() => new RedisTlsReportStore(new RedisTlsReportStoreOptions { Configuration = "127.0.0.1:1", Retention = TimeSpan.FromHours(1) }));
     }
+
+    [Fact(DisplayName = "RFC 8460 §5 (docs/decisions/0010): schedulers of four nodes on one Redis send each report exactly once")]
+    public async Task AFleetOfSchedulers_OnOneRedis_SendsEachReportOnce()
+    {
+        var prefix = RedisServerFixture.UniquePrefix("rpt-fleet");
+        await using var dns = await MtaSts.Testing.LoopbackDnsServer.StartAsync();
+        string[] domains = ["a.recipient.example", "b.recipient.example", "c.recipient.example"];
+        foreach (var domain in domains)
+        {
+            dns.AddTxt("_smtp._tls." + domain, $"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}");
+            var aggregator = new TlsReportAggregator();
+            aggregator.AddSuccess(Day, domain, TlsRptPolicy.NoPolicyFound(domain), 3);
+            await Store(prefix).AddAsync(aggregator.Snapshot(Day, domain)!);
+        }
+
+        var options = new MtaStsOptions();
+        options.Dns.NameServers.Add(dns.EndPoint);
+        var mailer = new CountingMailer();
+        using var sender = TlsReportSender.Create(options, mailer: mailer);
+        var identity = new TlsReportOptions { OrganizationName = "Sender", ContactInfo = "tlsrpt@sender.example", Submitter = "sender.example" };
+        var nodes = Enumerable.Range(0, 4).Select(_ => new TlsReportScheduler(Store(prefix), TlsRptRecordDiscoverer.Create(options), sender, identity)).ToArray();
+
+        var results = (await Task.WhenAll(nodes.Select(n => n.SendDayAsync(Day)))).SelectMany(r => r).ToArray();
+
+        Assert.Equal(domains.Order(StringComparer.Ordinal), mailer.Recipients.Order(StringComparer.Ordinal).Select(r => r["tlsrpt@".Length..]));
+        Assert.Equal(3, results.Count(r => r.Status == TlsReportSendStatus.Delivered));
+        Assert.Equal(9, results.Count(r => r.Status == TlsReportSendStatus.AlreadySent));
+        foreach (var node in nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    private sealed class CountingMailer : ITlsReportMailer
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _recipients = new();
+
+        public IReadOnlyList<string> Recipients => [.. _recipients];
+
+        public Task SendAsync(TlsReport report, IReadOnlyList<string> recipients, CancellationToken cancellationToken)
+        {
+            foreach (var recipient in recipients)
+            {
+                _recipients.Enqueue(recipient);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 }

@@ -168,16 +168,7 @@ public static class MtaStsRecordParser
     /// </summary>
     /// <param name="text">The record text.</param>
     /// <returns><see langword="true"/> when the record takes part in the exactly-one count.</returns>
-    public static bool IsStsRecord(ReadOnlySpan<char> text)
-    {
-        if (!text.StartsWith(VersionPrefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var pos = SkipWsp(text, VersionPrefix.Length);
-        return pos < text.Length && text[pos] == ';';
-    }
+    public static bool IsStsRecord(ReadOnlySpan<char> text) => CharScan.IsTaggedRecord(text, VersionPrefix);
 
     /// <summary>Whether a value is an id the parser accepts (RFC 8461 §3.1 sts-id, with the leniency of decision A-21).</summary>
     internal static bool IsValidId(ReadOnlySpan<char> value) => ClassifyId(value) != IdKind.Invalid;
@@ -253,15 +244,7 @@ public static class MtaStsRecordParser
         return false;
     }
 
-    internal static int SkipWsp(ReadOnlySpan<char> text, int pos)
-    {
-        while (pos < text.Length && text[pos] is ' ' or '\t')
-        {
-            pos++;
-        }
-
-        return pos;
-    }
+    private static int SkipWsp(ReadOnlySpan<char> text, int pos) => CharScan.SkipWsp(text, pos);
 
     private static string Describe(char c) => DiagnosticText.Describe(c);
 

@@ -67,4 +67,30 @@ internal static class CharScan
 
         return true;
     }
+
+    /// <summary>The first position at or after <paramref name="pos"/> that is not a space or a tab (WSP).</summary>
+    public static int SkipWsp(ReadOnlySpan<char> text, int pos)
+    {
+        while (pos < text.Length && text[pos] is ' ' or '\t')
+        {
+            pos++;
+        }
+
+        return pos;
+    }
+
+    /// <summary>
+    /// Whether a TXT record begins with the version tag <paramref name="versionPrefix"/> (e.g. <c>v=STSv1</c>) followed by
+    /// optional WSP and <c>;</c>: the test that makes a record take part in the exactly-one count of both record types.
+    /// </summary>
+    public static bool IsTaggedRecord(ReadOnlySpan<char> text, string versionPrefix)
+    {
+        if (!text.StartsWith(versionPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var pos = SkipWsp(text, versionPrefix.Length);
+        return pos < text.Length && text[pos] == ';';
+    }
 }

@@ -185,16 +185,7 @@ public static class TlsRptRecordParser
     /// </summary>
     /// <param name="text">The record text.</param>
     /// <returns><see langword="true"/> for a TLS-RPT record candidate.</returns>
-    public static bool IsTlsRptRecord(ReadOnlySpan<char> text)
-    {
-        if (!text.StartsWith(VersionPrefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var pos = SkipWsp(text, VersionPrefix.Length);
-        return pos < text.Length && text[pos] == ';';
-    }
+    public static bool IsTlsRptRecord(ReadOnlySpan<char> text) => CharScan.IsTaggedRecord(text, VersionPrefix);
 
     /// <summary>
     /// Picks a domain's TLS-RPT record from all its <c>_smtp._tls</c> TXT records (RPT-3-e): records that are not TLS-RPT
@@ -309,7 +300,7 @@ public static class TlsRptRecordParser
     private static bool ContainsName(List<KeyValuePair<string, string>>? extensions, ReadOnlySpan<char> name) =>
         MtaStsRecordParser.ContainsName(extensions, name);
 
-    private static int SkipWsp(ReadOnlySpan<char> text, int pos) => MtaStsRecordParser.SkipWsp(text, pos);
+    private static int SkipWsp(ReadOnlySpan<char> text, int pos) => CharScan.SkipWsp(text, pos);
 
     private static TlsRptRecordParseResult Result(TlsRptRecord? record, ref DiagnosticList errors, ref DiagnosticList warnings) =>
         new(record is null ? TlsRptRecordStatus.Invalid : TlsRptRecordStatus.Found, record, errors.ToReadOnlyList(), warnings.ToReadOnlyList());

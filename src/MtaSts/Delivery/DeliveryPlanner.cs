@@ -52,6 +52,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
     private readonly MxHostLookup _tlsaLookup;
     private readonly MtaStsOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly WarmClock _warmClock;
     private readonly ILogger _logger;
     private readonly MtaStsMetrics _metrics;
     private readonly IDisposable? _ownedResources;
@@ -84,6 +85,7 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         _tlsaLookup = tlsaLookup;
         _options = options;
         _timeProvider = timeProvider;
+        _warmClock = new WarmClock(timeProvider);
         _logger = logger;
         _metrics = metrics;
         _ownedResources = ownedResources;
@@ -132,17 +134,20 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
     /// <inheritdoc/>
     public Task<DeliveryPlan> PlanDeliveryAsync(string domain, CancellationToken cancellationToken = default)
     {
-        var name = DomainName.Normalize(domain);
+        ArgumentNullException.ThrowIfNull(domain);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+
+        // Only normalised names are remembered, so a name the plan cache holds needs no normalising.
+        var entry = _plans.Get(domain);
+        var name = entry is null ? DomainName.Normalize(domain) : domain;
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<DeliveryPlan>(cancellationToken);
         }
 
-        // The warm path: two dictionary lookups (the plan's and the resolver's), one clock read each, no I/O, no allocation.
+        // The warm path: two dictionary lookups (the plan's and the resolver's), one cheap clock read each, no I/O, no allocation.
         var started = _metrics.TimesPlans ? _timeProvider.GetTimestamp() : NotTimed;
-        var entry = _plans.Get(name);
-        if (entry is not null && _timeProvider.GetUtcNow().UtcTicks < entry.PlanUntilTicks)
+        if (entry is not null && _warmClock.UtcNowTicks() < entry.PlanUntilTicks)
         {
             if (entry.Resolution is null)
             {

@@ -55,6 +55,11 @@ internal sealed class MtaStsMetrics : IDisposable
     /// <summary>Records one finished resolution. Allocation-free for the constant tag strings used here.</summary>
     public void RecordResolution(MtaStsOutcome outcome, PolicySource source, MtaStsFailure failure, TimeSpan elapsed)
     {
+        if (!_resolutions.Enabled && !_resolutionDuration.Enabled)
+        {
+            return; // no listener: build no tags
+        }
+
         var outcomeTag = new KeyValuePair<string, object?>("mtasts.outcome", outcome.ToToken());
         var sourceTag = new KeyValuePair<string, object?>("mtasts.policy.source", source.ToToken());
         var errorTag = new KeyValuePair<string, object?>("error.type", FailureName(failure));
@@ -135,6 +140,11 @@ internal sealed class MtaStsMetrics : IDisposable
     /// <summary>Records one delivery plan. Allocation-free (constant tag strings); no domain or host names as tags.</summary>
     public void RecordPlan(DeliveryPlanStatus status, bool fromMemory, TimeSpan elapsed)
     {
+        if (!_plans.Enabled && !_planDuration.Enabled)
+        {
+            return; // no listener: build no tags
+        }
+
         var statusTag = new KeyValuePair<string, object?>("mtasts.plan.status", status.ToToken());
         var cacheTag = new KeyValuePair<string, object?>("mtasts.plan.cache", fromMemory ? "hit" : "miss");
         if (_plans.Enabled)

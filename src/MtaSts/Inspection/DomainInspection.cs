@@ -70,7 +70,7 @@ public sealed class PolicyHostInspection
     /// <summary>The HTTP status, when a response arrived.</summary>
     public int? HttpStatusCode { get; init; }
 
-    /// <summary>The <c>Content-Type</c> as sent, when known.</summary>
+    /// <summary>The <c>Content-Type</c> as sent when the fetch failed; after a successful fetch the media type the sender accepted, <c>text/plain</c>.</summary>
     public string? ContentType { get; init; }
 
     /// <summary>The negotiated TLS version, when the handshake got that far.</summary>

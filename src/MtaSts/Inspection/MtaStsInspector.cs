@@ -102,7 +102,7 @@ public sealed class MtaStsInspector : IDisposable
                 Url = new Uri("https://" + host + PolicyFetcher.WellKnownPath),
                 Failure = resolution.Failure,
                 HttpStatusCode = resolution.Failure == MtaStsFailure.None ? 200 : resolution.Evidence?.HttpStatusCode,
-                ContentType = resolution.Failure == MtaStsFailure.None ? null : resolution.Evidence?.ContentType,
+                ContentType = resolution.Failure == MtaStsFailure.None ? "text/plain" : resolution.Evidence?.ContentType,
                 TlsProtocol = seen?.Protocol,
                 Certificate = seen?.Certificate,
                 CertificateProblem = resolution.Evidence?.CertificateProblem,

@@ -25,13 +25,7 @@ internal static class CheckCommand
         var dane = new DaneOptions();
         var json = new Option<bool>("--json") { Description = "Write one JSON object per line per domain: {domain, input, ok, findings: [{severity, code, message, fix, ...}], ...}." };
         var noConnect = new Option<bool>("--no-connect") { Description = "Do not connect to the MX hosts (no STARTTLS probe): DNS and the policy host only." };
-        var smtpPort = new Option<int?>("--smtp-port")
-        {
-            Description = "The SMTP port to probe (default 25); TLSA records are looked up for the same port.",
-            HelpName = "port",
-        };
-        var connectTimeout = new Option<double?>("--connect-timeout") { Description = "Seconds a TCP connection to one MX address may take (default 10).", HelpName = "seconds" };
-        var smtpTimeout = new Option<double?>("--smtp-timeout") { Description = "Seconds an MX host may take for each reply and for the TLS handshake (default 30).", HelpName = "seconds" };
+        var smtp = new SmtpProbeOptions();
         var command = new Command("check", "Diagnose a domain's MTA-STS, DANE and TLS-RPT set-up with the sender's own code: every TXT record at _mta-sts, " +
             "the policy fetch (status, content type, TLS version, certificate and days to expiry), the policy's warnings and errors at their lines, " +
             "the live MX hosts against the mx patterns, max_age, the _smtp._tls record, DNSSEC and TLSA per MX host, and a STARTTLS probe of each MX host. " +
@@ -45,10 +39,8 @@ internal static class CheckCommand
             concurrency,
             json,
             noConnect,
-            smtpPort,
-            connectTimeout,
-            smtpTimeout,
         };
+        smtp.AddTo(command);
         network.AddTo(command);
         dane.AddTo(command);
 
@@ -72,14 +64,7 @@ internal static class CheckCommand
                 options =>
                 {
                     dane.Apply(parse, options);
-                    if (parse.GetValue(smtpPort) is { } port)
-                    {
-                        probe.Port = port is >= 1 and <= 65535 ? port : throw new ArgumentException("--smtp-port must be 1 to 65535");
-                        options.Delivery.SmtpPort = port;
-                    }
-
-                    probe.ConnectTimeout = Seconds(parse.GetValue(connectTimeout), probe.ConnectTimeout, "--connect-timeout");
-                    probe.CommandTimeout = Seconds(parse.GetValue(smtpTimeout), probe.CommandTimeout, "--smtp-timeout");
+                    smtp.Apply(parse, probe, options);
                     inspection.Probe = probe;
                 },
                 static (service, input, token) => service.CheckAsync(input, token),
@@ -128,13 +113,6 @@ internal static class CheckCommand
         });
         return command;
     }
-
-    private static TimeSpan Seconds(double? value, TimeSpan fallback, string name) => value switch
-    {
-        null => fallback,
-        > 0 and <= 600 => TimeSpan.FromSeconds(value.Value),
-        _ => throw new ArgumentException($"{name} must be more than 0 and at most 600 seconds"),
-    };
 
     private static IAnsiConsole CreateConsole() => AnsiConsole.Create(new AnsiConsoleSettings
     {

@@ -14,6 +14,7 @@ internal static class CliApp
             CacheCommand.Create(),
             PostfixCommand.Create(),
             LintCommand.Create(),
+            CheckCommand.Create(),
             ReportCommand.Create(),
             DemoCommand.Create(),
         };

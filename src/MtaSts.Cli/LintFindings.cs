@@ -16,16 +16,16 @@ internal sealed record LintFinding(string Source, string Severity, string Code, 
 internal static class LintFindings
 {
     /// <summary>A live MX host that no <c>mx</c> pattern covers.</summary>
-    public const string MxNotCovered = "mx-not-covered";
+    public const string MxNotCovered = InspectionCodes.MxNotCovered;
 
     /// <summary>An <c>mx</c> pattern that matches none of the live MX hosts.</summary>
-    public const string PatternUnused = "pattern-matches-no-mx";
+    public const string PatternUnused = InspectionCodes.PatternMatchesNoMx;
 
     /// <summary>A wildcard pattern meant for a deeper host: <c>*.example.net</c> covers one label only (RFC 8461 §4.1).</summary>
-    public const string WildcardTooShallow = "wildcard-one-label-only";
+    public const string WildcardTooShallow = InspectionCodes.WildcardOneLabelOnly;
 
     /// <summary>The MX hosts could not be had (DNS failure, no mail service).</summary>
-    public const string MxUnavailable = "mx-unavailable";
+    public const string MxUnavailable = InspectionCodes.MxUnavailable;
 
     public static IEnumerable<LintFinding> ForPolicy(string source, MtaStsPolicyParseResult result) =>
         Diagnostics(source, result.Errors, result.Warnings);

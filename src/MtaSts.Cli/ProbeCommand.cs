@@ -17,21 +17,7 @@ internal static class ProbeCommand
     {
         var common = new CommonOptions("Recipient domains whose MX hosts to probe;");
         var dane = new DaneOptions();
-        var smtpPort = new Option<int?>("--smtp-port")
-        {
-            Description = "The SMTP port to connect to (default 25); TLSA records are looked up for the same port (_<port>._tcp.<host>).",
-            HelpName = "port",
-        };
-        var connectTimeout = new Option<double?>("--connect-timeout")
-        {
-            Description = "Seconds a TCP connection to one MX address may take (default 10).",
-            HelpName = "seconds",
-        };
-        var commandTimeout = new Option<double?>("--smtp-timeout")
-        {
-            Description = "Seconds the server may take for each reply and for the TLS handshake (default 30).",
-            HelpName = "seconds",
-        };
+        var smtp = new SmtpProbeOptions();
         var ehloName = new Option<string?>("--ehlo-name")
         {
             Description = "The name sent in EHLO (default localhost).",
@@ -50,12 +36,10 @@ internal static class ProbeCommand
             "  mta-sts probe example.com" + Environment.NewLine +
             "  mta-sts probe --json --report-store file:/var/lib/mta-sts/tlsrpt example.com example.net")
         {
-            smtpPort,
-            connectTimeout,
-            commandTimeout,
             ehloName,
             reportStore,
         };
+        smtp.AddTo(command);
         dane.AddTo(command);
         common.AddTo(command);
 
@@ -72,14 +56,7 @@ internal static class ProbeCommand
                     options =>
                     {
                         dane.Apply(parse, options);
-                        if (parse.GetValue(smtpPort) is { } port)
-                        {
-                            probeOptions.Port = port is >= 1 and <= 65535 ? port : throw new ArgumentException("--smtp-port must be 1 to 65535");
-                            options.Delivery.SmtpPort = port;
-                        }
-
-                        probeOptions.ConnectTimeout = Seconds(parse.GetValue(connectTimeout), probeOptions.ConnectTimeout, "--connect-timeout");
-                        probeOptions.CommandTimeout = Seconds(parse.GetValue(commandTimeout), probeOptions.CommandTimeout, "--smtp-timeout");
+                        smtp.Apply(parse, probeOptions, options);
                         if (parse.GetValue(ehloName) is { } name)
                         {
                             probeOptions.ClientName = DomainName.TryNormalize(name, out var normalized, out var error)
@@ -103,13 +80,6 @@ internal static class ProbeCommand
         });
         return command;
     }
-
-    private static TimeSpan Seconds(double? value, TimeSpan fallback, string name) => value switch
-    {
-        null => fallback,
-        > 0 and <= 600 => TimeSpan.FromSeconds(value.Value),
-        _ => throw new ArgumentException($"{name} must be more than 0 and at most 600 seconds"),
-    };
 
     private static int Write(TextWriter output, ProbeRecord record, bool json)
     {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a new user does with the packages (issue 9 §5): install the `mta-sts` tool from a folder feed and run it, and
 # create a fresh console project that adds MtaSts and MtaSts.Testing from that feed, resolves and plans in a loopback
-# world, and exits 0. Usage: .ci/package-smoke.sh <folder with the .nupkg files>
+# world, and exits 0; the installed tool then runs `mta-sts check` against that world. Usage: .ci/package-smoke.sh <folder with the .nupkg files>
 set -euo pipefail
 feed=$(cd "${1:?usage: package-smoke.sh <package folder>}" && pwd)
 work=$(mktemp -d)
@@ -47,6 +47,8 @@ cat > "$work/app/app.csproj" <<XML
 </Project>
 XML
 cat > "$work/app/Program.cs" <<'CS'
+using System.Diagnostics;
+using System.Globalization;
 using MtaSts;
 using MtaSts.Testing;
 
@@ -60,8 +62,41 @@ using var planner = DeliveryPlanner.Create(world.CreateOptions());
 var plan = await planner.PlanDeliveryAsync("example.test");
 
 Console.WriteLine($"{resolution}; plan: {plan.Status}");
-return resolution.Policy?.Mode == MtaStsMode.Enforce && plan.Status == DeliveryPlanStatus.Deliver ? 0 : 1;
+if (resolution.Policy?.Mode != MtaStsMode.Enforce || plan.Status != DeliveryPlanStatus.Deliver)
+{
+    return 1;
+}
+
+if (Environment.GetEnvironmentVariable("MTASTS_SMOKE_TOOL") is not { Length: > 0 } tool)
+{
+    return 0;
+}
+
+// The installed tool checks a healthy domain of this world: an enforce policy covering its one MX, which speaks STARTTLS.
+world.PublishMxHost("check.test", 10, "mx.check.test");
+world.PublishPolicy("check.test", "c1", MtaStsMode.Enforce, 604800, "mx.check.test");
+world.Dns.AddTxt("_smtp._tls.check.test", "v=TLSRPTv1; rua=mailto:tlsrpt@check.test");
+var pem = Path.Combine(Path.GetTempPath(), $"smoke-root-{Guid.NewGuid():N}.pem");
+File.WriteAllText(pem, world.CertificateAuthority.RootCertificate.ExportCertificatePem());
+var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true };
+foreach (var argument in new[]
+{
+    "check", "--json", "check.test", "--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem,
+    "--policy-host-port", world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--allow-private-policy-hosts",
+    "--smtp-port", world.Smtp.Port.ToString(CultureInfo.InvariantCulture),
+})
+{
+    start.ArgumentList.Add(argument);
+}
+
+using var check = Process.Start(start)!;
+var output = await check.StandardOutput.ReadToEndAsync();
+await check.WaitForExitAsync();
+Console.WriteLine(output.Trim());
+return check.ExitCode == 0 && output.Contains("\"domain\":\"check.test\"", StringComparison.Ordinal) && world.Smtp.Sessions.Any(s => s.Host == "mx.check.test") ? 0 : 1;
 CS
 (cd "$work/app" && dotnet run --configfile nuget.config 2>&1 | tail -3) || { echo "package-smoke: the console project failed" >&2; exit 1; }
 (cd "$work/app" && dotnet run --no-build >/dev/null) || { echo "package-smoke: the console project did not resolve and plan as expected" >&2; exit 1; }
+echo "== the installed tool: mta-sts check of a healthy domain in the project's loopback world"
+(cd "$work/app" && MTASTS_SMOKE_TOOL="$work/tool/mta-sts" dotnet run --no-build) || { echo "package-smoke: mta-sts check failed on a healthy domain" >&2; exit 1; }
 echo "package-smoke: the tool and a fresh project work from the packages"

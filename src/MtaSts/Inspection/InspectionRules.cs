@@ -88,14 +88,11 @@ internal static class InspectionRules
                     "Delete all but one MTA-STS TXT record.");
                 break;
             case DiscoveryStatus.Invalid:
+                // The stable code first, whatever the parser said; its codes follow (as InspectionCodes documents).
+                yield return Finding(Error, InspectionCodes.TxtRecordInvalid, Txt, $"The MTA-STS record at {name} is invalid: senders use no policy.", "Correct the TXT record: \"v=STSv1; id=<1 to 32 letters and digits>\".");
                 foreach (var finding in Diagnostics(Txt, Error, discovery.Errors, "Correct the TXT record (see the message); it must be \"v=STSv1; id=<1 to 32 letters and digits>\"."))
                 {
                     yield return finding;
-                }
-
-                if (discovery.Errors.Count == 0)
-                {
-                    yield return Finding(Error, InspectionCodes.TxtRecordInvalid, Txt, $"The MTA-STS record at {name} is invalid: senders use no policy.", "Correct the TXT record: \"v=STSv1; id=<1 to 32 letters and digits>\".");
                 }
 
                 foreach (var finding in Diagnostics(Txt, Warning, discovery.Warnings, "Tidy the TXT record (see the message)."))
@@ -164,15 +161,11 @@ internal static class InspectionRules
                 break;
 
             case MtaStsFailure.PolicyInvalid:
-                var errors = evidence?.Errors ?? [];
-                foreach (var finding in Diagnostics(PolicySubject, Error, errors, "Correct the policy file at that line (see the message)."))
+                // The stable code first, whatever the parser said; its codes follow (as InspectionCodes documents).
+                yield return Finding(Error, InspectionCodes.PolicyInvalid, PolicySubject, $"GET {url}: {message}; senders refuse the policy.", "Correct the policy file (run mta-sts lint on it).");
+                foreach (var finding in Diagnostics(PolicySubject, Error, evidence?.Errors ?? [], "Correct the policy file at that line (see the message)."))
                 {
                     yield return finding;
-                }
-
-                if (errors.Count == 0)
-                {
-                    yield return Finding(Error, InspectionCodes.PolicyInvalid, PolicySubject, $"GET {url}: {message}; senders refuse the policy.", "Correct the policy file (run mta-sts lint on it).");
                 }
 
                 break;

@@ -410,7 +410,6 @@ internal static class InspectionRules
             var reason = EvidenceText.Cap(result.Reason);
             if (result.Failure is { } failure)
             {
-                var severity = result.IsUsable ? Warning : Error;
                 var (code, fix) = failure switch
                 {
                     TlsRptResultType.StartTlsNotSupported => (InspectionCodes.MxStartTlsNotSupported, "Offer STARTTLS on port 25 with a valid certificate."),
@@ -422,7 +421,12 @@ internal static class InspectionRules
                     _ when result.StartTlsOffered && !result.TlsEstablished => (InspectionCodes.MxTlsFailed, "Let the MX host complete TLS 1.2 or 1.3 handshakes after STARTTLS."),
                     _ => (InspectionCodes.MxConnectFailed, $"Make {host} complete the SMTP dialogue (greeting, EHLO, STARTTLS)."),
                 };
-                var outcome = result.IsUsable ? "a sender still delivers (TLS not enforced)" : "a sender does not deliver to this host";
+                // A failed handshake where TLS is not required: a sender may retry without TLS (RFC 7672 §2.2, RFC 8461 §5).
+                var cleartextRetry = !result.IsUsable && code == InspectionCodes.MxTlsFailed && !decision.TlsRequired;
+                var severity = result.IsUsable || cleartextRetry ? Warning : Error;
+                var outcome = result.IsUsable
+                    ? "a sender still delivers (TLS not enforced)"
+                    : cleartextRetry ? "TLS is not required for this host, so a sender may retry without TLS and deliver in cleartext" : "a sender does not deliver to this host";
                 yield return Finding(severity, code, host, $"{host}: {reason}; {outcome}.", fix);
                 continue;
             }

@@ -130,6 +130,12 @@ public sealed class CheckFindingCodesTests(CheckFindingCodesTests.ScenarioFixtur
             (InspectionCodes.MxStartTlsNotSupported, Warning)) { Connect = true },
         new("mx-tls-failed", (w, d) => Healthy(w, d, new SmtpHostBehavior { TlsProtocols = OldTls }),
             (InspectionCodes.MxTlsFailed, Error)) { Connect = true },
+        new("mx-tls-failed-nopolicy", (w, d) => w.PublishMxHost(d, 10, "mx." + d, new SmtpHostBehavior { TlsProtocols = OldTls }),
+            (InspectionCodes.MxTlsFailed, Warning)) { Connect = true }, // TLS not required: a sender may retry in cleartext
+        new("mx-tls-failed-testing", (w, d) => { w.PublishMxHost(d, 10, "mx." + d, new SmtpHostBehavior { TlsProtocols = OldTls }); w.PublishPolicy(d, "t4", MtaStsMode.Testing, 86400, "mx." + d); },
+            (InspectionCodes.MxTlsFailed, Warning)) { Connect = true },
+        new("mx-cert-expired-testing", (w, d) => { w.PublishMxHost(d, 10, "mx." + d, new SmtpHostBehavior { Certificate = TestCertificateKind.Expired }); w.PublishPolicy(d, "t3", MtaStsMode.Testing, 86400, "mx." + d); },
+            (InspectionCodes.MxCertificateExpired, Warning)) { Connect = true },
         new("mx-cert-expired", (w, d) => Healthy(w, d, new SmtpHostBehavior { Certificate = TestCertificateKind.Expired }),
             (InspectionCodes.MxCertificateExpired, Error)) { Connect = true },
         new("mx-cert-name", (w, d) => Healthy(w, d, new SmtpHostBehavior { Certificate = TestCertificateKind.WrongName }),

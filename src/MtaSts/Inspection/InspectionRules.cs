@@ -74,7 +74,7 @@ internal static class InspectionRules
         {
             case DiscoveryStatus.DnsFailure:
                 yield return Finding(Error, InspectionCodes.TxtDnsFailure, Txt,
-                    $"The TXT lookup of {name} failed ({EvidenceText.Cap(discovery.Message ?? discovery.DnsResponseCode ?? "no answer")}): senders cannot tell whether a policy exists and keep what they have.",
+                    $"The TXT lookup of {name} failed ({Clause(discovery.Message ?? discovery.DnsResponseCode ?? "no answer")}): senders cannot tell whether a policy exists and keep what they have.",
                     "Make the authoritative servers answer the TXT query (check DNSSEC signatures and server health).");
                 break;
             case DiscoveryStatus.NotFound:
@@ -134,7 +134,7 @@ internal static class InspectionRules
             yield break;
         }
 
-        var message = evidence?.Message ?? host.Failure.ToString();
+        var message = Clause(evidence?.Message ?? host.Failure.ToString());
         var reason = evidence?.ReasonCode ?? string.Empty;
         switch (host.Failure)
         {
@@ -324,7 +324,7 @@ internal static class InspectionRules
         if (plan.Hosts.Count == 0)
         {
             var why = plan.Reasons.Count > 0 ? plan.Reasons[0] : "the MX lookup failed";
-            yield return Finding(Error, InspectionCodes.MxUnavailable, Mx, $"The MX hosts of {plan.Domain} could not be looked up now ({EvidenceText.Cap(why)}): senders defer.",
+            yield return Finding(Error, InspectionCodes.MxUnavailable, Mx, $"The MX hosts of {plan.Domain} could not be looked up now ({Clause(why)}): senders defer.",
                 "Make the authoritative servers answer the MX query (check DNSSEC signatures and server health).");
             yield break;
         }
@@ -373,7 +373,7 @@ internal static class InspectionRules
 
         if (plan.Status == DeliveryPlanStatus.Defer)
         {
-            yield return Finding(Error, InspectionCodes.DeliveryDeferred, Mx, $"No MX host of {plan.Domain} may be used now: a sender defers every message ({EvidenceText.Cap(plan.Reasons.Count > 0 ? plan.Reasons[^1] : "every host is skipped")}).",
+            yield return Finding(Error, InspectionCodes.DeliveryDeferred, Mx, $"No MX host of {plan.Domain} may be used now: a sender defers every message ({Clause(plan.Reasons.Count > 0 ? plan.Reasons[^1] : "every host is skipped")}).",
                 "Fix the findings above for at least the most preferred MX host.");
         }
     }
@@ -382,7 +382,7 @@ internal static class InspectionRules
     public static IEnumerable<InspectionFinding> ForTlsRpt(string domain, TlsRptDiscoveryResult result)
     {
         var name = "_smtp._tls." + domain;
-        var detail = result.Message is { } message ? $" ({EvidenceText.Cap(message)})" : string.Empty;
+        var detail = result.Message is { } message ? $" ({Clause(message)})" : string.Empty;
         yield return result.Status switch
         {
             TlsRptRecordStatus.Found => Finding(Info, InspectionCodes.TlsRptRecord, TlsRpt, $"TLS-RPT reports go to {string.Join(", ", result.Record!.ReportingUris.Select(static u => EvidenceText.Cap(u.OriginalString, 200)))}.", string.Empty),
@@ -407,7 +407,7 @@ internal static class InspectionRules
             }
 
             var host = decision.Host;
-            var reason = EvidenceText.Cap(result.Reason);
+            var reason = Clause(result.Reason);
             if (result.Failure is { } failure)
             {
                 var (code, fix) = failure switch
@@ -484,6 +484,9 @@ internal static class InspectionRules
         < 86_400 => (seconds / 3600).ToString(CultureInfo.InvariantCulture) + " hours",
         _ => (seconds / 86_400).ToString(CultureInfo.InvariantCulture) + " days",
     };
+
+    /// <summary>Network or library text capped, without its final full stop, for use inside a sentence of ours.</summary>
+    private static string Clause(string text) => EvidenceText.Cap(text).TrimEnd().TrimEnd('.');
 
     private static bool LooksLikeSts(string text) => text.TrimStart().StartsWith("v=sts", StringComparison.OrdinalIgnoreCase);
 

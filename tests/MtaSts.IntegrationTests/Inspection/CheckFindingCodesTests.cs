@@ -166,6 +166,9 @@ public sealed class CheckFindingCodesTests(CheckFindingCodesTests.ScenarioFixtur
         Assert.All(scenario.Expected, e => Assert.True(inspection.Findings.Any(f => f.Code == e.Code && f.Severity == e.Severity), $"{e.Severity.ToToken()} {e.Code} missing from:\n{shown}"));
         var expectsError = scenario.Expected.Any(static e => e.Severity == Error);
         Assert.True(expectsError == inspection.HasErrors, shown);
+
+        // Text from the network or the library sits inside our sentences without its own full stop.
+        Assert.DoesNotContain(inspection.Findings, static f => f.Message.Contains("..", StringComparison.Ordinal) || f.Message.Contains(".)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -261,19 +261,13 @@ public sealed class CheckFindingCodesTests(CheckFindingCodesTests.ScenarioFixtur
     public sealed class ScenarioFixture : IAsyncLifetime
     {
         private readonly ConcurrentDictionary<string, Lazy<Task<DomainInspection>>> _runs = new(StringComparer.Ordinal);
-        private MtaStsTestWorld? _world;
+        private readonly WorldFixture _world = new();
 
-        public MtaStsTestWorld World => _world ?? throw new InvalidOperationException("The world has not started.");
+        public MtaStsTestWorld World => _world.World;
 
-        public async Task InitializeAsync() => _world = await MtaStsTestWorld.StartAsync();
+        public Task InitializeAsync() => _world.InitializeAsync();
 
-        public async Task DisposeAsync()
-        {
-            if (_world is not null)
-            {
-                await _world.DisposeAsync();
-            }
-        }
+        public Task DisposeAsync() => _world.DisposeAsync();
 
         public Task<DomainInspection> InspectAsync(Scenario scenario) =>
             _runs.GetOrAdd(scenario.Name, _ => new Lazy<Task<DomainInspection>>(() => RunAsync(scenario))).Value;

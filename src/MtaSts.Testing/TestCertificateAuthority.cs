@@ -262,6 +262,7 @@ public sealed class TestCertificateAuthority : IDisposable
             TestCertificateKind.Untrusted => MintLeaf(_untrustedRoot, host, [host], [], validFrom, validTo, TestKeyAlgorithm.EcdsaP256),
             TestCertificateKind.SelfSigned => MintLeaf(null, host, [host], [], validFrom, validTo, TestKeyAlgorithm.EcdsaP256),
             TestCertificateKind.Wildcard => MintLeaf(_signer, WildcardFor(host), [WildcardFor(host)], [], validFrom, validTo, TestKeyAlgorithm.EcdsaP256),
+            TestCertificateKind.ExpiresSoon => MintLeaf(_signer, host, [host], [], validFrom, now.AddDays(3), TestKeyAlgorithm.EcdsaP256),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown certificate kind."),
         };
     }

@@ -26,4 +26,7 @@ public enum TestCertificateKind
 
     /// <summary>Valid chain, SAN <c>*.</c> + the host's parent domain.</summary>
     Wildcard,
+
+    /// <summary>Valid now (name and chain too), but expires in three days: for "renew soon" warnings.</summary>
+    ExpiresSoon,
 }

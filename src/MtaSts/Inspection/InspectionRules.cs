@@ -74,7 +74,7 @@ internal static class InspectionRules
         {
             case DiscoveryStatus.DnsFailure:
                 yield return Finding(Error, InspectionCodes.TxtDnsFailure, Txt,
-                    $"The TXT lookup of {name} failed ({EvidenceText.Cap(discovery.Message ?? discovery.DnsResponseCode ?? "no answer")}): senders cannot tell whether a policy exists and keep what they have.",
+                    $"The TXT lookup of {name} failed ({Clause(discovery.Message ?? discovery.DnsResponseCode ?? "no answer")}): senders cannot tell whether a policy exists and keep what they have.",
                     "Make the authoritative servers answer the TXT query (check DNSSEC signatures and server health).");
                 break;
             case DiscoveryStatus.NotFound:
@@ -88,14 +88,11 @@ internal static class InspectionRules
                     "Delete all but one MTA-STS TXT record.");
                 break;
             case DiscoveryStatus.Invalid:
+                // The stable code first, whatever the parser said; its codes follow (as InspectionCodes documents).
+                yield return Finding(Error, InspectionCodes.TxtRecordInvalid, Txt, $"The MTA-STS record at {name} is invalid: senders use no policy.", "Correct the TXT record: \"v=STSv1; id=<1 to 32 letters and digits>\".");
                 foreach (var finding in Diagnostics(Txt, Error, discovery.Errors, "Correct the TXT record (see the message); it must be \"v=STSv1; id=<1 to 32 letters and digits>\"."))
                 {
                     yield return finding;
-                }
-
-                if (discovery.Errors.Count == 0)
-                {
-                    yield return Finding(Error, InspectionCodes.TxtRecordInvalid, Txt, $"The MTA-STS record at {name} is invalid: senders use no policy.", "Correct the TXT record: \"v=STSv1; id=<1 to 32 letters and digits>\".");
                 }
 
                 foreach (var finding in Diagnostics(Txt, Warning, discovery.Warnings, "Tidy the TXT record (see the message)."))
@@ -137,7 +134,7 @@ internal static class InspectionRules
             yield break;
         }
 
-        var message = evidence?.Message ?? host.Failure.ToString();
+        var message = Clause(evidence?.Message ?? host.Failure.ToString());
         var reason = evidence?.ReasonCode ?? string.Empty;
         switch (host.Failure)
         {
@@ -164,15 +161,11 @@ internal static class InspectionRules
                 break;
 
             case MtaStsFailure.PolicyInvalid:
-                var errors = evidence?.Errors ?? [];
-                foreach (var finding in Diagnostics(PolicySubject, Error, errors, "Correct the policy file at that line (see the message)."))
+                // The stable code first, whatever the parser said; its codes follow (as InspectionCodes documents).
+                yield return Finding(Error, InspectionCodes.PolicyInvalid, PolicySubject, $"GET {url}: {message}; senders refuse the policy.", "Correct the policy file (run mta-sts lint on it).");
+                foreach (var finding in Diagnostics(PolicySubject, Error, evidence?.Errors ?? [], "Correct the policy file at that line (see the message)."))
                 {
                     yield return finding;
-                }
-
-                if (errors.Count == 0)
-                {
-                    yield return Finding(Error, InspectionCodes.PolicyInvalid, PolicySubject, $"GET {url}: {message}; senders refuse the policy.", "Correct the policy file (run mta-sts lint on it).");
                 }
 
                 break;
@@ -331,7 +324,7 @@ internal static class InspectionRules
         if (plan.Hosts.Count == 0)
         {
             var why = plan.Reasons.Count > 0 ? plan.Reasons[0] : "the MX lookup failed";
-            yield return Finding(Error, InspectionCodes.MxUnavailable, Mx, $"The MX hosts of {plan.Domain} could not be looked up now ({EvidenceText.Cap(why)}): senders defer.",
+            yield return Finding(Error, InspectionCodes.MxUnavailable, Mx, $"The MX hosts of {plan.Domain} could not be looked up now ({Clause(why)}): senders defer.",
                 "Make the authoritative servers answer the MX query (check DNSSEC signatures and server health).");
             yield break;
         }
@@ -380,7 +373,7 @@ internal static class InspectionRules
 
         if (plan.Status == DeliveryPlanStatus.Defer)
         {
-            yield return Finding(Error, InspectionCodes.DeliveryDeferred, Mx, $"No MX host of {plan.Domain} may be used now: a sender defers every message ({EvidenceText.Cap(plan.Reasons.Count > 0 ? plan.Reasons[^1] : "every host is skipped")}).",
+            yield return Finding(Error, InspectionCodes.DeliveryDeferred, Mx, $"No MX host of {plan.Domain} may be used now: a sender defers every message ({Clause(plan.Reasons.Count > 0 ? plan.Reasons[^1] : "every host is skipped")}).",
                 "Fix the findings above for at least the most preferred MX host.");
         }
     }
@@ -389,7 +382,7 @@ internal static class InspectionRules
     public static IEnumerable<InspectionFinding> ForTlsRpt(string domain, TlsRptDiscoveryResult result)
     {
         var name = "_smtp._tls." + domain;
-        var detail = result.Message is { } message ? $" ({EvidenceText.Cap(message)})" : string.Empty;
+        var detail = result.Message is { } message ? $" ({Clause(message)})" : string.Empty;
         yield return result.Status switch
         {
             TlsRptRecordStatus.Found => Finding(Info, InspectionCodes.TlsRptRecord, TlsRpt, $"TLS-RPT reports go to {string.Join(", ", result.Record!.ReportingUris.Select(static u => EvidenceText.Cap(u.OriginalString, 200)))}.", string.Empty),
@@ -414,10 +407,9 @@ internal static class InspectionRules
             }
 
             var host = decision.Host;
-            var reason = EvidenceText.Cap(result.Reason);
+            var reason = Clause(result.Reason);
             if (result.Failure is { } failure)
             {
-                var severity = result.IsUsable ? Warning : Error;
                 var (code, fix) = failure switch
                 {
                     TlsRptResultType.StartTlsNotSupported => (InspectionCodes.MxStartTlsNotSupported, "Offer STARTTLS on port 25 with a valid certificate."),
@@ -429,7 +421,12 @@ internal static class InspectionRules
                     _ when result.StartTlsOffered && !result.TlsEstablished => (InspectionCodes.MxTlsFailed, "Let the MX host complete TLS 1.2 or 1.3 handshakes after STARTTLS."),
                     _ => (InspectionCodes.MxConnectFailed, $"Make {host} complete the SMTP dialogue (greeting, EHLO, STARTTLS)."),
                 };
-                var outcome = result.IsUsable ? "a sender still delivers (TLS not enforced)" : "a sender does not deliver to this host";
+                // A failed handshake where TLS is not required: a sender may retry without TLS (RFC 7672 §2.2, RFC 8461 §5).
+                var cleartextRetry = !result.IsUsable && code == InspectionCodes.MxTlsFailed && !decision.TlsRequired;
+                var severity = result.IsUsable || cleartextRetry ? Warning : Error;
+                var outcome = result.IsUsable
+                    ? "a sender still delivers (TLS not enforced)"
+                    : cleartextRetry ? "TLS is not required for this host, so a sender may retry without TLS and deliver in cleartext" : "a sender does not deliver to this host";
                 yield return Finding(severity, code, host, $"{host}: {reason}; {outcome}.", fix);
                 continue;
             }
@@ -487,6 +484,9 @@ internal static class InspectionRules
         < 86_400 => (seconds / 3600).ToString(CultureInfo.InvariantCulture) + " hours",
         _ => (seconds / 86_400).ToString(CultureInfo.InvariantCulture) + " days",
     };
+
+    /// <summary>Network or library text capped, without its final full stop, for use inside a sentence of ours.</summary>
+    private static string Clause(string text) => EvidenceText.Cap(text).TrimEnd().TrimEnd('.');
 
     private static bool LooksLikeSts(string text) => text.TrimStart().StartsWith("v=sts", StringComparison.OrdinalIgnoreCase);
 

@@ -51,6 +51,7 @@ public sealed class TestCertificateAuthorityTests : IDisposable
         // kind, matches the host by SAN, chain problem (with CustomRootTrust on the authority's root)
         { TestCertificateKind.Valid, true, X509ChainStatusFlags.NoError },
         { TestCertificateKind.Wildcard, true, X509ChainStatusFlags.NoError },
+        { TestCertificateKind.ExpiresSoon, true, X509ChainStatusFlags.NoError },
         { TestCertificateKind.Expired, true, X509ChainStatusFlags.NotTimeValid },
         { TestCertificateKind.NotYetValid, true, X509ChainStatusFlags.NotTimeValid },
         { TestCertificateKind.WrongName, false, X509ChainStatusFlags.NoError },
@@ -75,6 +76,9 @@ public sealed class TestCertificateAuthorityTests : IDisposable
         var now = DateTime.Now;
         Assert.True(_authority.GetServerCertificate(Host, TestCertificateKind.Expired).NotAfter < now);
         Assert.True(_authority.GetServerCertificate(Host, TestCertificateKind.NotYetValid).NotBefore > now);
+        var soon = _authority.GetServerCertificate(Host, TestCertificateKind.ExpiresSoon);
+        Assert.True(soon.NotBefore < now);
+        Assert.InRange(soon.NotAfter, now.AddDays(2), now.AddDays(4));
 
         var wrong = _authority.GetServerCertificate(Host, TestCertificateKind.WrongName);
         Assert.Equal(TestCertificateAuthority.WrongHostName, wrong.GetNameInfo(X509NameType.DnsName, false));

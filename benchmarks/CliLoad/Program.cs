@@ -1,0 +1,104 @@
+// Resource use of `mta-sts resolve` over a batch of cold domains (issue 10 §1): a loopback world publishes N domains
+// (an enforce policy each, every policy host a distinct name with its own certificate), the CLI reads them from
+// standard input at --concurrency C. While it runs, this program samples the process's open file descriptors every
+// 100 ms from /proc; the peak resident set comes from /usr/bin/time (%M) when the CLI exits.
+//
+//   dotnet run -c Release --project benchmarks/CliLoad -- --domains 2000 --concurrency 64
+using System.Diagnostics;
+using System.Globalization;
+using MtaSts;
+using MtaSts.Testing;
+
+var domains = Option("--domains", 2000);
+var concurrency = Option("--concurrency", 64);
+
+await using var world = await MtaStsTestWorld.StartAsync();
+var names = Enumerable.Range(0, domains).Select(i => $"d{i:D5}.load.example.test").ToArray();
+foreach (var name in names)
+{
+    world.PublishPolicy(name, "1", MtaStsMode.Enforce, 86400, "mx." + name);
+}
+
+var pem = Path.Combine(Path.GetTempPath(), $"cliload-root-{Guid.NewGuid():N}.pem");
+await File.WriteAllTextAsync(pem, world.CertificateAuthority.RootCertificate.ExportCertificatePem());
+var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+foreach (var arg in new[]
+{
+    "-f", "peak-rss-kb %M", "dotnet", Path.Combine(AppContext.BaseDirectory, "mta-sts.dll"), "resolve", "-", "--json", "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
+    "--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--allow-private-policy-hosts",
+    "--policy-host-port", world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture),
+})
+{
+    start.ArgumentList.Add(arg);
+}
+
+var clock = Stopwatch.StartNew();
+using var cli = Process.Start(start)!;
+var errors = cli.StandardError.ReadToEndAsync();
+var feeding = Task.Run(async () =>
+{
+    foreach (var name in names)
+    {
+        await cli.StandardInput.WriteLineAsync(name);
+    }
+
+    cli.StandardInput.Close();
+});
+
+// /usr/bin/time's child is the CLI: sample its descriptors.
+int? child = null;
+var maxFds = 0;
+var lastFds = 0;
+using var sampling = new CancellationTokenSource();
+var sampler = Task.Run(async () =>
+{
+    while (!sampling.IsCancellationRequested)
+    {
+        try
+        {
+            child ??= int.Parse(File.ReadAllText($"/proc/{cli.Id}/task/{cli.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+            lastFds = Directory.GetFileSystemEntries($"/proc/{child}/fd").Length;
+            maxFds = Math.Max(maxFds, lastFds);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+        }
+
+        await Task.Delay(100);
+    }
+});
+
+var answered = 0;
+var policies = 0;
+var fdsAtLastAnswer = 0;
+while (await cli.StandardOutput.ReadLineAsync() is { } line)
+{
+    answered++;
+    if (line.Contains("\"outcome\":\"policy\"", StringComparison.Ordinal))
+    {
+        policies++;
+    }
+
+    if (answered == domains)
+    {
+        fdsAtLastAnswer = lastFds;
+    }
+}
+
+var elapsed = clock.Elapsed;
+await feeding;
+await cli.WaitForExitAsync();
+await sampling.CancelAsync();
+await sampler;
+var stderr = await errors;
+var peak = stderr.Split('\n').LastOrDefault(l => l.StartsWith("peak-rss-kb ", StringComparison.Ordinal))?["peak-rss-kb ".Length..];
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{answered} domains answered ({policies} with a policy) in {elapsed.TotalSeconds:F1} s at concurrency {concurrency}; file descriptors: at most {maxFds} while running, {fdsAtLastAnswer} at the last answer; peak RSS {(peak is null ? "?" : (long.Parse(peak, CultureInfo.InvariantCulture) / 1024).ToString(CultureInfo.InvariantCulture))} MB; exit {cli.ExitCode}"));
+return policies == domains ? 0 : 1;
+
+int Option(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}

@@ -41,6 +41,25 @@ public sealed class TlsSessionFactoryTests : IDisposable
     private static string[] Strings(JsonElement policy, string name) =>
         policy.GetProperty("policy").TryGetProperty(name, out var array) ? [.. array.EnumerateArray().Select(e => e.GetString()!)] : [];
 
+    /// <summary>A planner harness with the domain's MTA-STS record published and one MX host without DANE.</summary>
+    private static PlannerHarness WithRecordAndPlainMx()
+    {
+        var h = new PlannerHarness();
+        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
+        h.Sts.Discoverer.Found(Domain, "id1");
+        return h;
+    }
+
+    /// <summary>The one policy reported for a session of <paramref name="plan"/>, whose MTA-STS policy was invalid: an <c>sts</c> policy with one <c>sts-policy-invalid</c> failure.</summary>
+    private async Task<JsonElement> ReportedInvalidPolicyAsync(PlannerHarness h, DeliveryPlan plan)
+    {
+        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
+        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
+        Assert.Equal("sts", Type(policy));
+        Assert.Equal("sts-policy-invalid", OnlyFailure(policy).GetProperty("result-type").GetString());
+        return policy;
+    }
+
     private static string Type(JsonElement policy) => policy.GetProperty("policy").GetProperty("policy-type").GetString()!;
 
     private static (long Successful, long Failed) Summary(JsonElement policy) =>
@@ -68,9 +87,7 @@ public sealed class TlsSessionFactoryTests : IDisposable
     [InlineData(MtaStsFailure.WebPkiInvalid, "sts-webpki-invalid")]
     public async Task STS_6_a_FetchFailure_WithAValidRecord_IsReportedUnderAnStsPolicy_WithTheFetchsResultType(MtaStsFailure failure, string resultType)
     {
-        using var h = new PlannerHarness();
-        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
-        h.Sts.Discoverer.Found(Domain, "id1");
+        using var h = WithRecordAndPlainMx();
         h.Sts.Fetcher.Fail(Domain, failure);
         var plan = await h.PlanAsync();
         Assert.Equal(MtaStsOutcome.FetchFailure, plan.MtaStsResolution!.Outcome);
@@ -92,52 +109,38 @@ public sealed class TlsSessionFactoryTests : IDisposable
     [Fact(DisplayName = "RFC 8461 §6: an invalid policy body behind a valid TXT record is reported as sts-policy-invalid")]
     public async Task STS_6_a_InvalidPolicyBody_WithAValidRecord_IsReportedAsStsPolicyInvalid()
     {
-        using var h = new PlannerHarness();
-        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
-        h.Sts.Discoverer.Found(Domain, "id1");
+        using var h = WithRecordAndPlainMx();
         h.Sts.Fetcher.Serve(Domain, "version: STSv1\r\nmode: strict\r\nmx: " + Mx1 + "\r\nmax_age: 86400\r\n");
         var plan = await h.PlanAsync();
-        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
 
-        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
-
-        Assert.Equal("sts", Type(policy));
-        Assert.Equal("sts-policy-invalid", OnlyFailure(policy).GetProperty("result-type").GetString());
+        await ReportedInvalidPolicyAsync(h, plan); // an sts policy with one sts-policy-invalid failure
     }
 
     [Fact(DisplayName = "Decision R-9: the policy-string of an invalid policy holds the received lines")]
     public async Task R_9_InvalidPolicy_PolicyStringHoldsTheReceivedLines()
     {
-        using var h = new PlannerHarness();
-        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
-        h.Sts.Discoverer.Found(Domain, "id1");
+        using var h = WithRecordAndPlainMx();
         h.Sts.Fetcher.Serve(Domain, "version: STSv1\r\nmode: strict\r\n\r\nmx: " + Mx1 + "\nmax_age: 86400\r\n");
         var plan = await h.PlanAsync();
-        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
 
-        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
+        var policy = await ReportedInvalidPolicyAsync(h, plan);
 
-        Assert.Equal("sts", Type(policy));
         Assert.Equal(["version: STSv1", "mode: strict", "mx: " + Mx1, "max_age: 86400"], Strings(policy, "policy-string"));
         Assert.Empty(Strings(policy, "mx-host"));
-        Assert.Equal("sts-policy-invalid", OnlyFailure(policy).GetProperty("result-type").GetString());
     }
 
     [Fact(DisplayName = "Decision R-9: a remembered invalid policy (the fetch back-off) still reports the received lines")]
     public async Task R_9_InvalidPolicy_RememberedDuringTheBackoff_PolicyStringHoldsTheReceivedLines()
     {
-        using var h = new PlannerHarness();
-        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
-        h.Sts.Discoverer.Found(Domain, "id1");
+        using var h = WithRecordAndPlainMx();
         h.Sts.Fetcher.Serve(Domain, "version: STSv1\nmode: strict\n");
         _ = await h.PlanAsync();
         var calls = h.Sts.Fetcher.CallCount;
         h.Time.Advance(TimeSpan.FromMinutes(1));
         var plan = await h.PlanAsync();
         Assert.Equal(calls, h.Sts.Fetcher.CallCount);
-        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
 
-        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
+        var policy = await ReportedInvalidPolicyAsync(h, plan);
 
         Assert.Equal(["version: STSv1", "mode: strict"], Strings(policy, "policy-string"));
     }
@@ -145,35 +148,25 @@ public sealed class TlsSessionFactoryTests : IDisposable
     [Fact(DisplayName = "Decision R-9: an invalid policy over 64 KiB has an empty policy-string")]
     public async Task R_9_InvalidPolicy_Over64KiB_PolicyStringIsEmpty()
     {
-        using var h = new PlannerHarness();
-        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
-        h.Sts.Discoverer.Found(Domain, "id1");
+        using var h = WithRecordAndPlainMx();
         h.Sts.Fetcher.Serve(Domain, "version: STSv1\nmode: strict\n" + string.Concat(Enumerable.Repeat("x-filler: " + new string('a', 1000) + "\n", 66)));
         var plan = await h.PlanAsync();
-        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
 
-        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
+        var policy = await ReportedInvalidPolicyAsync(h, plan);
 
-        Assert.Equal("sts", Type(policy));
         Assert.Empty(Strings(policy, "policy-string"));
-        Assert.Equal("sts-policy-invalid", OnlyFailure(policy).GetProperty("result-type").GetString());
     }
 
     [Fact(DisplayName = "Decision R-9: an invalid policy that was not text (wrong media type, not UTF-8) has an empty policy-string")]
     public async Task R_9_InvalidPolicy_NotText_PolicyStringIsEmpty()
     {
-        using var h = new PlannerHarness();
-        h.Mx(secure: false, (10, Mx1)).PlainHost(Mx1);
-        h.Sts.Discoverer.Found(Domain, "id1");
+        using var h = WithRecordAndPlainMx();
         h.Sts.Fetcher.Fail(Domain, MtaStsFailure.PolicyInvalid, status: 200, message: "the Content-Type is \"text/html\", not text/plain");
         var plan = await h.PlanAsync();
-        Assert.Equal(MtaStsFailure.PolicyInvalid, plan.MtaStsResolution!.Failure);
 
-        var policy = Assert.Single(await ReportedPoliciesAsync(h, TlsSessionFactory.Connected(plan, Assert.Single(plan.Hosts), certificate: null)));
+        var policy = await ReportedInvalidPolicyAsync(h, plan);
 
-        Assert.Equal("sts", Type(policy));
         Assert.Empty(Strings(policy, "policy-string"));
-        Assert.Equal("sts-policy-invalid", OnlyFailure(policy).GetProperty("result-type").GetString());
     }
 
     [Fact(DisplayName = "RFC 8461 §6: a fetch failure while a cached enforce policy is applied is still reported")]

@@ -3,13 +3,18 @@ namespace MtaSts.Caching;
 /// <summary>
 /// The clock of the warm paths: "now" in UTC ticks, for deciding whether a remembered answer is still fresh. On the
 /// system clock it reads the cheap millisecond tick count (<see cref="Environment.TickCount64"/>) against a base taken
-/// from the wall clock at most one second before, instead of reading the wall clock on every call; that answer lags
-/// the wall clock by at most the tick count's resolution (a few milliseconds), which is nothing against lifetimes of
-/// seconds to days. Any other <see cref="TimeProvider"/> (a test's fake clock) is read as is, every time.
+/// from the wall clock at most one second before, instead of reading the wall clock on every call. The tick count is
+/// coarse (1–10 ms) and would lag the wall clock by up to its resolution, so the answer is set ahead by
+/// <see cref="Lead"/>: it is never behind the wall clock, and a remembered answer is given up to 20 ms early, never
+/// late (a warm window of zero is never warm). Any other <see cref="TimeProvider"/> (a test's fake clock) is read as
+/// is, every time.
 /// </summary>
 internal sealed class WarmClock
 {
     private const long ResyncMilliseconds = 1000;
+
+    /// <summary>How far ahead of the wall clock the coarse answer is set: more than the tick count's resolution.</summary>
+    internal static readonly long Lead = TimeSpan.FromMilliseconds(20).Ticks;
 
     private readonly TimeProvider _timeProvider;
     private readonly bool _coarse;
@@ -38,10 +43,10 @@ internal sealed class WarmClock
             // Re-based every second, so a step of the wall clock (NTP, an administrator) is followed within a second.
             var fresh = new Base(tick, _timeProvider.GetUtcNow().UtcTicks);
             Volatile.Write(ref _base, fresh);
-            return fresh.UtcTicks;
+            return fresh.UtcTicks + Lead;
         }
 
-        return current.UtcTicks + (elapsed * TimeSpan.TicksPerMillisecond);
+        return current.UtcTicks + (elapsed * TimeSpan.TicksPerMillisecond) + Lead;
     }
 
     private sealed record Base(long Tick, long UtcTicks);

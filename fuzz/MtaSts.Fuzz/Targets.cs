@@ -46,7 +46,16 @@ internal static class Targets
     /// <summary>The policy grammar (RFC 8461 §3.2) and MX matching against what it accepted.</summary>
     private static void Policy(byte[] input)
     {
-        var parsed = MtaStsPolicyParser.Parse(Lenient.GetString(input));
+        var body = Lenient.GetString(input);
+        var parsed = MtaStsPolicyParser.Parse(body);
+
+        // The parser's fast mx check may only accept what the full grammar check accepts.
+        foreach (var line in body.Split('\n'))
+        {
+            var candidate = line.TrimEnd('\r');
+            Check(!MtaStsPolicyParser.IsPlainValidMx(candidate) || MtaStsPolicyParser.DescribeInvalidMx(candidate) is null, "the fast mx check accepted an invalid pattern");
+        }
+
         if (parsed.Policy is not { } policy)
         {
             Check(parsed.Errors.Count > 0, "no policy and no error");

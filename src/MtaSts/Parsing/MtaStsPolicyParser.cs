@@ -28,6 +28,17 @@ public static class MtaStsPolicyParser
 
     private const int MaxAgeDigits = 10;
     private static readonly SearchValues<char> PatternSeparators = SearchValues.Create(", \t;");
+    private static readonly SearchValues<char> HostNameChars =
+        SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    private enum Field
+    {
+        Extension,
+        Version,
+        Mode,
+        MaxAge,
+        Mx,
+    }
 
     /// <summary>Parses a policy body in one pass, without regular expressions.</summary>
     /// <param name="text">The body, decoded as UTF-8.</param>
@@ -219,7 +230,9 @@ public static class MtaStsPolicyParser
                 return;
             }
 
-            if (!ExtensionName.IsValid(key))
+            // The four field names are valid keys; only an extension's name needs the grammar check.
+            var field = KnownField(key);
+            if (field == Field.Extension && !ExtensionName.IsValid(key))
             {
                 _errors.Add(MtaStsDiagnosticCodes.KeyInvalid, $"'{Show(key)}' is not a valid key: 1 to 32 letters, digits, '_', '-' or '.', starting with a letter or digit.", line);
                 return;
@@ -243,18 +256,18 @@ public static class MtaStsPolicyParser
             }
 
             var value = content[valueStart..valueEnd];
-            switch (key)
+            switch (field)
             {
-                case "version":
+                case Field.Version:
                     ParseVersion(line, value);
                     break;
-                case "mode":
+                case Field.Mode:
                     ParseMode(line, value);
                     break;
-                case "max_age":
+                case Field.MaxAge:
                     ParseMaxAge(line, value);
                     break;
-                case "mx":
+                case Field.Mx:
                     ParseMx(line, value, start + valueStart);
                     break;
                 default:
@@ -348,8 +361,8 @@ public static class MtaStsPolicyParser
                 trailingDot = true;
             }
 
-            var problem = DescribeInvalidMx(value);
-            if (problem is not null)
+            // Most patterns are plain host names: the vectorised check proves those valid; only the rest are described.
+            if (!IsPlainValidMx(value) && DescribeInvalidMx(value) is { } problem)
             {
                 _errors.Add(MtaStsDiagnosticCodes.MxInvalid, $"The mx pattern '{Show(value)}{(trailingDot ? "." : string.Empty)}' is invalid: {problem}.", line);
                 return;
@@ -439,6 +452,37 @@ public static class MtaStsPolicyParser
         }
     }
 
+    /// <summary>
+    /// True when an mx value (trailing dot already removed) is certainly valid: an optional <c>*.</c>, then labels of
+    /// letters, digits and '-' that <see cref="DescribeInvalidMx"/> accepts. False means "ask
+    /// <see cref="DescribeInvalidMx"/>", never "invalid" by itself.
+    /// </summary>
+    internal static bool IsPlainValidMx(ReadOnlySpan<char> value)
+    {
+        var domain = value.StartsWith("*.", StringComparison.Ordinal) ? value[2..] : value;
+        if (domain.IsEmpty || domain.Length > DomainName.MaxNameLength || domain.ContainsAnyExcept(HostNameChars))
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            var dot = domain.IndexOf('.');
+            var label = dot < 0 ? domain : domain[..dot];
+            if (label.IsEmpty || label.Length > DomainName.MaxLabelLength || label[0] == '-' || label[^1] == '-')
+            {
+                return false;
+            }
+
+            if (dot < 0)
+            {
+                return true;
+            }
+
+            domain = domain[(dot + 1)..];
+        }
+    }
+
     /// <summary>Why an mx value (trailing dot already removed) is not <c>["*."] Domain</c>, or null when it is.</summary>
     internal static string? DescribeInvalidMx(ReadOnlySpan<char> value)
     {
@@ -525,6 +569,15 @@ public static class MtaStsPolicyParser
 
         return null;
     }
+
+    private static Field KnownField(ReadOnlySpan<char> key) => key switch
+    {
+        "version" => Field.Version,
+        "mode" => Field.Mode,
+        "max_age" => Field.MaxAge,
+        "mx" => Field.Mx,
+        _ => Field.Extension,
+    };
 
     private static string? NearMiss(ReadOnlySpan<char> key)
     {

@@ -105,6 +105,23 @@ public class PropertyTests
     }
 
     [Fact]
+    public void STS_3_2_TheFastMxCheck_AcceptsOnlyWhatTheFullGrammarCheckAccepts()
+    {
+        // The parser skips the descriptive check when the vectorised one proves a pattern valid, so the fast check must
+        // never accept a pattern the full check refuses; on plain host names both must accept.
+        var nasty = Gen.String[Gen.Char["ab-.*0Z ,;\tñ_"], 0, 12];
+        var longLabel = Gen.Int[60, 70].Select(n => new string('a', n) + ".test");
+        Gen.OneOf(nasty, Pattern, longLabel).Sample(value =>
+        {
+            var fast = MtaStsPolicyParser.IsPlainValidMx(value);
+            var problem = MtaStsPolicyParser.DescribeInvalidMx(value);
+            Assert.False(fast && problem is not null, $"'{value}' passed the fast check but the full check says: {problem}");
+        }, iter: 20_000);
+
+        Pattern.Sample(value => Assert.True(MtaStsPolicyParser.IsPlainValidMx(value), value));
+    }
+
+    [Fact]
     public void STS_3_1_TheRecordParser_ReadsBackTheIdOfARecordWrittenFromParts()
     {
         Gen.Select(RecordId, Gen.Bool, Gen.Bool).Sample((id, spaces, trailing) =>

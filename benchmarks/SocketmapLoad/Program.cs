@@ -182,7 +182,7 @@ static async Task<(MtaStsTestWorld World, Process Server, string Target, string 
     {
         Path.Combine(AppContext.BaseDirectory, "mta-sts.dll"), "postfix", "--listen", "inet:127.0.0.1:0", "--log-level", "warning",
         "--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--policy-host-port",
-        world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--max-connections", "1000",
+        world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--allow-private-policy-hosts", "--max-connections", "1000",
     })
     {
         start.ArgumentList.Add(arg);

@@ -4,12 +4,17 @@
 //
 //   dotnet run -c Release --project benchmarks/SocketmapLoad                         # starts a loopback world and mta-sts postfix
 //   dotnet run -c Release --project benchmarks/SocketmapLoad -- --target inet:127.0.0.1:8461 --pid 1234 --key example.com
+//   dotnet run -c Release --project benchmarks/SocketmapLoad -- --world /tmp/root.pem   # just the world, on DNS 53 and HTTPS 443
 //
 // Options: --clients N (64), --seconds S (10), --name socketmap name (postfix), --key domain, --target, --pid.
+// --world <pem> starts only the loopback world, relays 127.0.0.1:53 (UDP and TCP) to its DNS server and 127.0.0.1:443
+// to its policy host (the test kit binds random ports), writes the test root as PEM to <pem>, prints the domain and runs
+// until SIGTERM or Ctrl-C. Ports below 1024 need root; side-by-side.sh runs it in a private network namespace.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using MtaSts;
 using MtaSts.Testing;
@@ -20,6 +25,12 @@ var name = Option("--name") ?? "postfix";
 var target = Option("--target");
 var key = Option("--key");
 var pid = Option("--pid") is { } pidText ? int.Parse(pidText, CultureInfo.InvariantCulture) : 0;
+const string LoadDomain = "load.example.test";
+
+if (Option("--world") is { } worldPem)
+{
+    return await ServeWorldAsync(worldPem);
+}
 
 MtaStsTestWorld? world = null;
 Process? server = null;
@@ -161,10 +172,8 @@ static long ClockTicksPerSecond()
 // A loopback world with one enforce domain, and `mta-sts postfix` on a free port pointed at it.
 static async Task<(MtaStsTestWorld World, Process Server, string Target, string Key)> StartOwnServerAsync()
 {
-    var world = await MtaStsTestWorld.StartAsync();
-    const string domain = "load.example.test";
-    world.PublishMx(domain, (10, "mx1." + domain), (20, "mx2." + domain));
-    world.PublishPolicy(domain, "load1", MtaStsMode.Enforce, 86400, "*." + domain);
+    var world = await StartWorldAsync();
+    const string domain = LoadDomain;
     var pem = Path.Combine(Path.GetTempPath(), $"mtasts-load-root-{Guid.NewGuid():N}.pem");
     await File.WriteAllTextAsync(pem, world.CertificateAuthority.RootCertificate.ExportCertificatePem());
 
@@ -173,7 +182,7 @@ static async Task<(MtaStsTestWorld World, Process Server, string Target, string 
     {
         Path.Combine(AppContext.BaseDirectory, "mta-sts.dll"), "postfix", "--listen", "inet:127.0.0.1:0", "--log-level", "warning",
         "--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--policy-host-port",
-        world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--max-connections", "1000",
+        world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture), "--allow-private-policy-hosts", "--max-connections", "1000",
     })
     {
         start.ArgumentList.Add(arg);
@@ -193,6 +202,119 @@ static async Task<(MtaStsTestWorld World, Process Server, string Target, string 
     server.BeginErrorReadLine();
     var port = await FindListeningPortAsync(server.Id);
     return (world, server, $"inet:127.0.0.1:{port}", domain);
+}
+
+// The world both modes use: one enforce domain whose policy allows *.<domain>, and two MX hosts under it.
+static async Task<MtaStsTestWorld> StartWorldAsync()
+{
+    var world = await MtaStsTestWorld.StartAsync();
+    world.PublishMx(LoadDomain, (10, "mx1." + LoadDomain), (20, "mx2." + LoadDomain));
+    world.PublishPolicy(LoadDomain, "load1", MtaStsMode.Enforce, 86400, "*." + LoadDomain);
+    return world;
+}
+
+// --world: the world alone, reachable at the standard ports through relays, until SIGTERM or SIGINT.
+static async Task<int> ServeWorldAsync(string pemPath)
+{
+    await using var world = await StartWorldAsync();
+    await File.WriteAllTextAsync(pemPath, world.CertificateAuthority.RootCertificate.ExportCertificatePem());
+    using var stop = new CancellationTokenSource();
+    using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+    using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+
+    var dnsPort = new IPEndPoint(IPAddress.Loopback, 53);
+    var httpsPort = new IPEndPoint(IPAddress.Loopback, 443);
+    using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    udp.Bind(dnsPort);
+    using var dnsTcp = Listen(dnsPort);
+    using var https = Listen(httpsPort);
+    var relays = new[]
+    {
+        RelayUdpAsync(udp, world.Dns.EndPoint, stop.Token),
+        RelayTcpAsync(dnsTcp, world.Dns.EndPoint, stop.Token),
+        RelayTcpAsync(https, new IPEndPoint(IPAddress.Loopback, world.PolicyHost.Port), stop.Token),
+    };
+    Console.WriteLine($"world: DNS {dnsPort} -> {world.Dns.EndPoint}, HTTPS {httpsPort} -> 127.0.0.1:{world.PolicyHost.Port}, root {pemPath}");
+    Console.WriteLine($"domain {LoadDomain}");
+    Console.WriteLine("ready");
+
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+
+    udp.Close();
+    dnsTcp.Close();
+    https.Close();
+    await Task.WhenAll(relays.Select(static relay => relay.ContinueWith(static _ => { }, TaskScheduler.Default)));
+    return 0;
+}
+
+static Socket Listen(IPEndPoint endPoint)
+{
+    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+    socket.Bind(endPoint);
+    socket.Listen(128);
+    return socket;
+}
+
+// Each datagram goes to the world's DNS server from a socket of its own; the answer goes back to the asker.
+static async Task RelayUdpAsync(Socket listener, IPEndPoint upstream, CancellationToken stop)
+{
+    var buffer = new byte[65535];
+    while (!stop.IsCancellationRequested)
+    {
+        var received = await listener.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop);
+        var query = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
+        var asker = received.RemoteEndPoint;
+        _ = Task.Run(async () =>
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await socket.ConnectAsync(upstream);
+                await socket.SendAsync(query);
+                var answer = new byte[65535];
+                var length = await socket.ReceiveAsync(answer, SocketFlags.None, timeout.Token);
+                await listener.SendToAsync(answer.AsMemory(0, length), asker);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The asker retries or gives up, as with a lost datagram.
+            }
+        }, CancellationToken.None);
+    }
+}
+
+// Each accepted connection is piped both ways to a new connection to the upstream.
+static async Task RelayTcpAsync(Socket listener, IPEndPoint upstream, CancellationToken stop)
+{
+    while (!stop.IsCancellationRequested)
+    {
+        var client = await listener.AcceptAsync(stop);
+        _ = Task.Run(async () =>
+        {
+            using var near = client;
+            using var far = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await far.ConnectAsync(upstream);
+                await using var nearStream = new NetworkStream(near);
+                await using var farStream = new NetworkStream(far);
+                await Task.WhenAll(
+                    nearStream.CopyToAsync(farStream).ContinueWith(_ => far.Shutdown(SocketShutdown.Send), TaskScheduler.Default),
+                    farStream.CopyToAsync(nearStream).ContinueWith(_ => near.Shutdown(SocketShutdown.Send), TaskScheduler.Default));
+            }
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+            {
+            }
+        }, CancellationToken.None);
+    }
 }
 
 // The TCP port a process listens on, from /proc/net/tcp and its file descriptors.

@@ -34,6 +34,39 @@ internal static class CliRunner
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         process.StandardInput.Close();
+        var (stdout, stderr) = await WaitAsync(process, args);
+        return (process.ExitCode, stdout, stderr);
+    }
+
+    /// <summary>
+    /// Runs <c>mta-sts</c> as a separate process on a pseudo-terminal (util-linux <c>script</c>), as a user at a terminal
+    /// would, with <c>TERM=xterm-256color</c> and no CI markers, and returns what the terminal received.
+    /// </summary>
+    public static async Task<(int ExitCode, string Terminal)> RunOnTerminalAsync(params string[] args)
+    {
+        Assert.True(File.Exists("/usr/bin/script"), "util-linux 'script' is needed to give mta-sts a terminal (apt-get install bsdutils).");
+        var assembly = Path.Combine(AppContext.BaseDirectory, "mta-sts.dll");
+        var command = string.Join(' ', new[] { "dotnet", assembly }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        var start = new ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var arg in new[] { "--quiet", "--return", "--command", command, "/dev/null" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["TERM"] = "xterm-256color";
+        start.Environment["COLUMNS"] = "120";
+        foreach (var marker in new[] { "CI", "GITHUB_ACTIONS", "TF_BUILD", "GITLAB_CI", "JENKINS_URL", "TRAVIS", "NO_COLOR", "TEAMCITY_VERSION", "APPVEYOR" })
+        {
+            start.Environment.Remove(marker);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("script did not start");
+        var (stdout, stderr) = await WaitAsync(process, args);
+        return (process.ExitCode, stdout + stderr);
+    }
+
+    private static async Task<(string Output, string Error)> WaitAsync(Process process, string[] args)
+    {
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -47,7 +80,7 @@ internal static class CliRunner
             throw new TimeoutException($"mta-sts {string.Join(' ', args)} did not finish within 60 s");
         }
 
-        return (process.ExitCode, await stdout, await stderr);
+        return (await stdout, await stderr);
     }
 
     /// <summary>--name-server, --trust-anchor (the world's root written to a PEM file), --policy-host-port, --allow-private-policy-hosts and --timeout.</summary>

@@ -164,4 +164,33 @@ public sealed class CheckCliTests(WorldFixture fixture) : IClassFixture<WorldFix
         Assert.Equal(2, unknownCode);
         Assert.Contains("--bogus", unknownError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Check_OnATerminal_IsColoured_AndShowsAProgressBarOnlyForManyDomains()
+    {
+        const string hideCursor = "\u001b[?25l";
+        var one = Healthy("check-tty-one");
+        var many = new[] { Healthy("check-tty-a"), Healthy("check-tty-b"), Healthy("check-tty-c") };
+
+        var (oneCode, oneTerminal) = await CliRunner.RunOnTerminalAsync(["check", "--no-connect", one, .. Arguments()]);
+        var (manyCode, manyTerminal) = await CliRunner.RunOnTerminalAsync(["check", "--no-connect", .. many, .. Arguments()]);
+        var (_, redirected, _) = await CliRunner.RunProcessAsync(["check", "--no-connect", one, .. Arguments()]);
+
+        Assert.True(oneCode == 0, oneTerminal);
+        Assert.True(manyCode == 0, manyTerminal);
+
+        // Colour: SGR sequences around the report; the domain is written out in full.
+        Assert.Matches(@"\u001b\[[0-9;]*m", oneTerminal);
+        Assert.Contains(one, oneTerminal, StringComparison.Ordinal);
+
+        // The progress bar (a live display: it hides the cursor while it runs) appears only when several domains are checked.
+        Assert.DoesNotContain(hideCursor, oneTerminal, StringComparison.Ordinal);
+        Assert.Contains(hideCursor, manyTerminal, StringComparison.Ordinal);
+        Assert.Contains("checking 3 domains", manyTerminal, StringComparison.Ordinal);
+        Assert.All(many, domain => Assert.Contains(domain, manyTerminal, StringComparison.Ordinal));
+
+        // Not a terminal: plain text.
+        Assert.DoesNotContain('\u001b', redirected);
+        Assert.StartsWith(one + ": ok", redirected, StringComparison.Ordinal);
+    }
 }

@@ -251,8 +251,18 @@ public sealed class PostfixServerTests(PostfixServerFixture fixture) : IClassFix
             var served = false;
             for (var attempt = 0; attempt < 50 && !served; attempt++)
             {
+                // Until the server has seen the first connection end, a new one is still beyond the limit and closed
+                // at once (a reset while asking); that is the behaviour under test, so try again.
                 using var again = await ConnectUnixAsync();
-                served = await AskAsync(again, "postfix [x.test]:25") == "NOTFOUND ";
+                try
+                {
+                    served = await AskAsync(again, "postfix [x.test]:25") == "NOTFOUND ";
+                }
+                catch (SocketException)
+                {
+                    served = false;
+                }
+
                 if (!served)
                 {
                     await Task.Delay(100);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using MtaSts.Diagnostics;
-using MtaSts.Tests.Resolution;
+using MtaSts.Tests.Fakes;
 
 namespace MtaSts.Tests.Caching;
 

@@ -1,4 +1,4 @@
-using MtaSts.Tests.Resolution;
+using MtaSts.Tests.Fakes;
 
 namespace MtaSts.Tests.Caching;
 

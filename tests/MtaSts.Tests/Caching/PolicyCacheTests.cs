@@ -1,5 +1,5 @@
 using MtaSts.Caching;
-using MtaSts.Tests.Resolution;
+using MtaSts.Tests.Fakes;
 
 namespace MtaSts.Tests.Caching;
 

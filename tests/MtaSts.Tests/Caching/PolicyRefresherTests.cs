@@ -1,5 +1,4 @@
 using MtaSts.Tests.Fakes;
-using MtaSts.Tests.Resolution;
 
 namespace MtaSts.Tests.Caching;
 

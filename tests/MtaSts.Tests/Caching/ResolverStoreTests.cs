@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using MtaSts.Diagnostics;
 using MtaSts.Tests.Fakes;
-using MtaSts.Tests.Resolution;
 
 namespace MtaSts.Tests.Caching;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using DnsClient;
+using MtaSts.Tests.Fakes;
 using static MtaSts.Tests.Fakes.DaneFakeDns;
-using static MtaSts.Tests.Delivery.PlannerHarness;
+using static MtaSts.Tests.Fakes.PlannerHarness;
 
 namespace MtaSts.Tests.Delivery;
 
@@ -45,7 +46,7 @@ public sealed class DaneRequiredTests : IDisposable
         // The rule is per destination: a domain missing from the list keeps DANE-where-published.
         _h.MxFor(Other, secure: true, ttl: 300, (10, Mx1), (20, Mx2));
         _h.DaneHost(Mx1, DaneEe(Mx1)).DaneHost(Mx2);
-        _h.Sts.Publish("id1", Resolution.ResolverHarness.Policy("enforce", 604800, Mx1, Mx2), Other);
+        _h.Sts.Publish("id1", ResolverHarness.Policy("enforce", 604800, Mx1, Mx2), Other);
 
         var plan = await _h.PlanAsync(Other);
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using DnsClient;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using MtaSts.Tests.Parsing;
-using static MtaSts.Tests.Delivery.PlannerHarness;
+using MtaSts.Tests.Fakes;
+using static MtaSts.Tests.Fakes.PlannerHarness;
 
 namespace MtaSts.Tests.Delivery;
 
@@ -40,7 +40,7 @@ public sealed class DeliveryPlannerCacheTests
         Assert.Same(first, await warm);
         Assert.Equal(dnsQuestions, h.Dns.Asked.Count);
         Assert.Equal(discoveries, h.Sts.Discoverer.CallCount);
-        Assert.NotEmpty(h.LogsWithId(Diagnostics.Log.IdPlanServedFromMemory));
+        Assert.NotEmpty(h.LogsWithId(MtaSts.Diagnostics.Log.IdPlanServedFromMemory));
     }
 
     [Fact]

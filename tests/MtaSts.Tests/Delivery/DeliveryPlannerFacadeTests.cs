@@ -4,8 +4,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using MtaSts.Tests.Fakes;
 using static MtaSts.Tests.Fakes.DaneFakeDns;
-using static MtaSts.Tests.Delivery.PlannerHarness;
+using static MtaSts.Tests.Fakes.PlannerHarness;
 
 namespace MtaSts.Tests.Delivery;
 

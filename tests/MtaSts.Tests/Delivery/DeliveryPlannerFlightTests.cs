@@ -1,5 +1,5 @@
 using MtaSts.Tests.Fakes;
-using static MtaSts.Tests.Delivery.PlannerHarness;
+using static MtaSts.Tests.Fakes.PlannerHarness;
 
 namespace MtaSts.Tests.Delivery;
 

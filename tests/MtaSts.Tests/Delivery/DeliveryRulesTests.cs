@@ -1,8 +1,9 @@
 using System.Net;
 using DnsClient;
 using MtaSts.Diagnostics;
+using MtaSts.Tests.Fakes;
 using static MtaSts.Tests.Fakes.DaneFakeDns;
-using static MtaSts.Tests.Delivery.PlannerHarness;
+using static MtaSts.Tests.Fakes.PlannerHarness;
 
 namespace MtaSts.Tests.Delivery;
 

@@ -1,4 +1,4 @@
-namespace MtaSts.Tests;
+namespace MtaSts.Tests.Dns;
 
 public class DomainNameTests
 {

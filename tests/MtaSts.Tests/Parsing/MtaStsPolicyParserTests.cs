@@ -1,4 +1,5 @@
 using MtaSts.Grammar;
+using MtaSts.Tests.Fakes;
 
 namespace MtaSts.Tests.Parsing;
 

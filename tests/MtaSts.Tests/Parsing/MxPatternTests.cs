@@ -1,4 +1,4 @@
-using MtaSts.Tests.Parsing;
+using MtaSts.Tests.Fakes;
 
 namespace MtaSts.Tests.Parsing;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using MtaSts.Tests.Delivery;
-using static MtaSts.Tests.Delivery.PlannerHarness;
+using MtaSts.Tests.Fakes;
+using static MtaSts.Tests.Fakes.PlannerHarness;
 
 namespace MtaSts.Tests.Reporting;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using MtaSts.Diagnostics;
+using MtaSts.Tests.Fakes;
 
 namespace MtaSts.Tests.Resolution;
 

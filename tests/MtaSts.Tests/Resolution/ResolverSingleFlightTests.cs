@@ -1,6 +1,6 @@
-using MtaSts.Tests.Fakes;
 using MtaSts.Discovery;
 using MtaSts.Fetching;
+using MtaSts.Tests.Fakes;
 
 namespace MtaSts.Tests.Resolution;
 
@@ -129,7 +129,7 @@ public class ResolverSingleFlightTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => first).WaitAsync(TimeSpan.FromSeconds(10));
         await Assert.ThrowsAsync<InvalidOperationException>(() => second).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(1, broken.CallCount);
-        Assert.Single(h.LogsWithId(Diagnostics.Log.IdResolutionFailed));
+        Assert.Single(h.LogsWithId(MtaSts.Diagnostics.Log.IdResolutionFailed));
 
         broken.Gate = null;
         await Assert.ThrowsAsync<InvalidOperationException>(() => resolver.ResolveAsync(Domain));

@@ -1,7 +1,7 @@
 using System.Text;
 using CsCheck;
 
-namespace MtaSts.Tests.Properties;
+namespace MtaSts.Tests.Parsing;
 
 /// <summary>
 /// Invariants that fuzzing cannot check (issue 10 §3), over generated inputs: round trips of what the library writes

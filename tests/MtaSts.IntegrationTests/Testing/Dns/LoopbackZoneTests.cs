@@ -4,7 +4,7 @@ using MtaSts.Testing;
 using WireName = ARSoft.Tools.Net.DomainName;
 using Question = ARSoft.Tools.Net.Dns.DnsQuestion;
 
-namespace MtaSts.IntegrationTests.Testing;
+namespace MtaSts.IntegrationTests.Testing.Dns;
 
 /// <summary>The answering part of the loopback DNS server, without sockets: one query in, one response out.</summary>
 public sealed class LoopbackZoneTests

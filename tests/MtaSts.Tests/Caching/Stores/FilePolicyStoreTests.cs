@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using MtaSts.Diagnostics;
 using static MtaSts.Tests.Caching.StoredPolicyFormatTests;
 
-namespace MtaSts.Tests.Caching;
+namespace MtaSts.Tests.Caching.Stores;
 
 /// <summary>The file store: atomic writes, unreadable files ignored and logged, expiry, newer-wins across writers.</summary>
 public sealed class FilePolicyStoreTests : IDisposable

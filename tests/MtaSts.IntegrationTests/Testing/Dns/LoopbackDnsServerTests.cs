@@ -5,7 +5,7 @@ using DnsClient;
 using DnsClient.Protocol;
 using MtaSts.Testing;
 
-namespace MtaSts.IntegrationTests.Testing;
+namespace MtaSts.IntegrationTests.Testing.Dns;
 
 public sealed class LoopbackDnsServerTests : IAsyncLifetime
 {

@@ -4,7 +4,7 @@ using MtaSts.Reporting;
 using MtaSts.IntegrationTests.Testing;
 using MtaSts.Testing;
 
-namespace MtaSts.IntegrationTests.Reporting;
+namespace MtaSts.IntegrationTests.Reporting.Delivery;
 
 /// <summary>RFC 8460 §5.4 over real sockets: POSTs to an HTTPS endpoint on 127.0.0.1 whose certificate is from the kit's CA.</summary>
 public class TlsReportHttpsDeliveryTests(PolicyHostFixture fixture) : IClassFixture<PolicyHostFixture>

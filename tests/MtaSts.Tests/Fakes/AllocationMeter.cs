@@ -1,4 +1,4 @@
-namespace MtaSts.Tests.Parsing;
+namespace MtaSts.Tests.Fakes;
 
 /// <summary>Measures what an action allocates once the JIT has tiered it up.</summary>
 /// <remarks>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using static MtaSts.Tests.Reporting.ReportingFixtures;
 using static MtaSts.Tests.Reporting.TlsReportCountsFormatTests;
 
-namespace MtaSts.Tests.Reporting;
+namespace MtaSts.Tests.Reporting.Stores;
 
 /// <summary>The file report store: adds merge, processes share a directory, a restart reads what was stored.</summary>
 public sealed class FileTlsReportStoreTests : IDisposable

@@ -7,7 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MtaSts.Testing;
 
-namespace MtaSts.IntegrationTests.Testing;
+namespace MtaSts.IntegrationTests.Testing.Http;
 
 public sealed class PolicyHostTests(PolicyHostFixture fixture) : IClassFixture<PolicyHostFixture>
 {

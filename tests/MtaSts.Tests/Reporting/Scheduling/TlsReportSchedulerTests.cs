@@ -6,7 +6,7 @@ using MtaSts.Tests.Fakes;
 using static MtaSts.Tests.Reporting.Delivery.TlsReportSenderTests;
 using static MtaSts.Tests.Reporting.ReportingFixtures;
 
-namespace MtaSts.Tests.Reporting.Delivery;
+namespace MtaSts.Tests.Reporting.Scheduling;
 
 /// <summary>The scheduler: R-10 at send time, the sent mark before delivery, the random delay, and later tries within the window.</summary>
 public sealed class TlsReportSchedulerTests : IDisposable

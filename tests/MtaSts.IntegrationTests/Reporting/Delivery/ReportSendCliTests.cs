@@ -4,7 +4,7 @@ using System.Text.Json;
 using MtaSts.IntegrationTests.EndToEnd;
 using MtaSts.Testing;
 
-namespace MtaSts.IntegrationTests.Reporting;
+namespace MtaSts.IntegrationTests.Reporting.Delivery;
 
 /// <summary><c>mta-sts report send</c>: one day's reports from a store to every <c>rua</c>, with the exit code telling whether each reached one.</summary>
 public sealed class ReportSendCliTests(WorldFixture fixture) : IClassFixture<WorldFixture>, IDisposable

@@ -4,9 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using MtaSts.Diagnostics;
-using MtaSts.Tests.Fakes;
 
-namespace MtaSts.Tests.Resolution;
+namespace MtaSts.Tests.Fakes;
 
 /// <summary>A resolver built with the internal constructor over fakes, a fake clock, a fake logger and a private meter.</summary>
 internal sealed class ResolverHarness : IDisposable
@@ -82,35 +81,5 @@ internal sealed class ResolverHarness : IDisposable
         Resolver.Dispose();
         Metrics.Dispose();
         MeterFactory.Dispose();
-    }
-}
-
-/// <summary>An <see cref="IMeterFactory"/> whose meters carry it as their scope, so a MetricCollector sees only this test's meters.</summary>
-internal sealed class TestMeterFactory : IMeterFactory
-{
-    private readonly List<Meter> _meters = [];
-
-    public Meter Create(MeterOptions options)
-    {
-        var meter = new Meter(new MeterOptions(options.Name) { Version = options.Version, Tags = options.Tags, Scope = this });
-        lock (_meters)
-        {
-            _meters.Add(meter);
-        }
-
-        return meter;
-    }
-
-    public void Dispose()
-    {
-        lock (_meters)
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-
-            _meters.Clear();
-        }
     }
 }

@@ -6,11 +6,9 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using MtaSts.Dane;
 using MtaSts.Dns;
-using MtaSts.Tests.Fakes;
-using MtaSts.Tests.Resolution;
 using static MtaSts.Tests.Fakes.DaneFakeDns;
 
-namespace MtaSts.Tests.Delivery;
+namespace MtaSts.Tests.Fakes;
 
 /// <summary>
 /// A planner over a scripted DNS (<see cref="DaneFakeDns"/>, also used for the MX and TLSA lookups) and the real MTA-STS

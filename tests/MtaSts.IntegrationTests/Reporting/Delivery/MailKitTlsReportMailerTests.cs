@@ -4,7 +4,7 @@ using MtaSts.Reporting;
 using MtaSts.IntegrationTests.Testing;
 using MtaSts.Testing;
 
-namespace MtaSts.IntegrationTests.Reporting;
+namespace MtaSts.IntegrationTests.Reporting.Delivery;
 
 /// <summary>RFC 8460 §5.3 end to end: the MailKit mailer submits the report message to a loopback relay over STARTTLS with AUTH.</summary>
 public class MailKitTlsReportMailerTests(SmtpServerFixture fixture) : IClassFixture<SmtpServerFixture>

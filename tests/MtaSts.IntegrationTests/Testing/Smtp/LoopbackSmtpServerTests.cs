@@ -7,7 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MtaSts.Testing;
 
-namespace MtaSts.IntegrationTests.Testing;
+namespace MtaSts.IntegrationTests.Testing.Smtp;
 
 public sealed class LoopbackSmtpServerTests(SmtpServerFixture fixture) : IClassFixture<SmtpServerFixture>
 {

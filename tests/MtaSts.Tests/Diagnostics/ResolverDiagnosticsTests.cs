@@ -2,8 +2,9 @@ using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using MtaSts.Diagnostics;
+using MtaSts.Tests.Fakes;
 
-namespace MtaSts.Tests.Resolution;
+namespace MtaSts.Tests.Diagnostics;
 
 /// <summary>Metrics, logs and activities of the resolver.</summary>
 public class ResolverDiagnosticsTests

@@ -1,7 +1,9 @@
 // Resource use of `mta-sts resolve` over a batch of cold domains (issue 10 §1): a loopback world publishes N domains
 // (an enforce policy each, every policy host a distinct name with its own certificate), the CLI reads them from
 // standard input at --concurrency C. While it runs, this program samples the process's open file descriptors every
-// 100 ms from /proc; the peak resident set comes from /usr/bin/time (%M) when the CLI exits.
+// 100 ms from /proc; after the last answer it keeps standard input open for 3 s (the CLI idles, waiting for more
+// names) and counts the descriptors then, by kind; the peak resident set comes from /usr/bin/time (%M) when the CLI
+// exits.
 //
 //   dotnet run -c Release --project benchmarks/CliLoad -- --domains 2000 --concurrency 64
 using System.Diagnostics;
@@ -35,6 +37,9 @@ foreach (var arg in new[]
 var clock = Stopwatch.StartNew();
 using var cli = Process.Start(start)!;
 var errors = cli.StandardError.ReadToEndAsync();
+int? child = null;
+var allAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+var idleFds = "?";
 var feeding = Task.Run(async () =>
 {
     foreach (var name in names)
@@ -42,11 +47,16 @@ var feeding = Task.Run(async () =>
         await cli.StandardInput.WriteLineAsync(name);
     }
 
+    await cli.StandardInput.FlushAsync();
+
+    // The batch is answered but the input is still open: what does the idle CLI hold 3 s later?
+    await allAnswered.Task;
+    await Task.Delay(TimeSpan.FromSeconds(3));
+    idleFds = child is { } pid ? DescribeDescriptors(pid) : "?";
     cli.StandardInput.Close();
 });
 
 // /usr/bin/time's child is the CLI: sample its descriptors.
-int? child = null;
 var maxFds = 0;
 var lastFds = 0;
 using var sampling = new CancellationTokenSource();
@@ -71,6 +81,7 @@ var sampler = Task.Run(async () =>
 var answered = 0;
 var policies = 0;
 var fdsAtLastAnswer = 0;
+var elapsed = TimeSpan.Zero;
 while (await cli.StandardOutput.ReadLineAsync() is { } line)
 {
     answered++;
@@ -82,10 +93,11 @@ while (await cli.StandardOutput.ReadLineAsync() is { } line)
     if (answered == domains)
     {
         fdsAtLastAnswer = lastFds;
+        elapsed = clock.Elapsed;
+        allAnswered.TrySetResult();
     }
 }
 
-var elapsed = clock.Elapsed;
 await feeding;
 await cli.WaitForExitAsync();
 await sampling.CancelAsync();
@@ -94,7 +106,7 @@ var stderr = await errors;
 var peak = stderr.Split('\n').LastOrDefault(l => l.StartsWith("peak-rss-kb ", StringComparison.Ordinal))?["peak-rss-kb ".Length..];
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{answered} domains answered ({policies} with a policy) in {elapsed.TotalSeconds:F1} s at concurrency {concurrency}; file descriptors: at most {maxFds} while running, {fdsAtLastAnswer} at the last answer; peak RSS {(peak is null ? "?" : (long.Parse(peak, CultureInfo.InvariantCulture) / 1024).ToString(CultureInfo.InvariantCulture))} MB; exit {cli.ExitCode}"));
+    $"{answered} domains answered ({policies} with a policy) in {elapsed.TotalSeconds:F1} s at concurrency {concurrency}; file descriptors: at most {maxFds} while running, {fdsAtLastAnswer} at the last answer, {idleFds} 3 s later; peak RSS {(peak is null ? "?" : (long.Parse(peak, CultureInfo.InvariantCulture) / 1024).ToString(CultureInfo.InvariantCulture))} MB; exit {cli.ExitCode}"));
 var curlOk = true;
 if (args.Contains("--curl"))
 {
@@ -102,6 +114,38 @@ if (args.Contains("--curl"))
 }
 
 return policies == domains && curlOk ? 0 : 1;
+
+// The open descriptors of a process, counted by what they are.
+static string DescribeDescriptors(int pid)
+{
+    var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
+    var total = 0;
+    foreach (var fd in Directory.GetFileSystemEntries($"/proc/{pid}/fd"))
+    {
+        string target;
+        try
+        {
+            target = new FileInfo(fd).LinkTarget ?? "?";
+        }
+        catch (IOException)
+        {
+            continue;
+        }
+
+        var kind = target switch
+        {
+            _ when target.EndsWith(".dll", StringComparison.Ordinal) => "assemblies",
+            _ when target.StartsWith("socket:", StringComparison.Ordinal) => "sockets",
+            _ when target.StartsWith("pipe:", StringComparison.Ordinal) => "pipes",
+            _ when target.StartsWith("anon_inode:", StringComparison.Ordinal) => target["anon_inode:".Length..].Trim('[', ']'),
+            _ => "other",
+        };
+        kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+        total++;
+    }
+
+    return string.Create(CultureInfo.InvariantCulture, $"{total} ({string.Join(", ", kinds.Select(k => $"{k.Value} {k.Key}"))})");
+}
 
 // The yardstick of issue 10 §4: curl (a C client) fetching the same 2,000 policies over HTTPS at the same concurrency,
 // one new TLS connection per host as the CLI makes. curl is told where each host is (no DNS), so it does less work

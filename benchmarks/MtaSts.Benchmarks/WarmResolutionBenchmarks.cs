@@ -54,6 +54,9 @@ public class WarmResolutionBenchmarks
     public object? DictionaryLookup() => _dictionary.TryGetValue(Domain, out var value) ? value : null;
 
     [Benchmark]
+    public Task<MtaStsResolution> ResolveWarmTask() => _resolver.ResolveAsync(Domain);
+
+    [Benchmark]
     public async ValueTask<MtaStsResolution> ResolveWarm()
     {
         var task = _resolver.ResolveAsync(Domain);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 namespace MtaSts.Cli;
@@ -100,25 +101,64 @@ internal static class DomainBatch
         }
     }
 
-    /// <summary>Handles every input with at most <paramref name="concurrency"/> at once, writing results in input order; returns the worst exit code.</summary>
+    /// <summary>
+    /// Handles every input with at most <paramref name="concurrency"/> at once, writing results in input order as soon as
+    /// a result and every earlier one are done; returns the worst exit code. The inputs are read on a thread of their own,
+    /// so a read that blocks (standard input kept open by its writer) never holds back answers that are ready.
+    /// </summary>
     public static async Task<int> RunAsync<TRecord>(IEnumerable<string> inputs, int concurrency, Func<string, Task<TRecord>> work, Func<TRecord, int> write)
     {
         var exitCode = ExitCodes.Definite;
-        var window = new Queue<Task<TRecord>>();
-        foreach (var input in inputs)
-        {
-            window.Enqueue(work(input));
-            if (window.Count >= concurrency)
+
+        // A slot is taken before an input's work starts and given back once its result is written: at most
+        // `concurrency` inputs are in flight or waiting for an earlier one, so memory stays bounded however long the input.
+        // Neither is disposed: after a failure the reading side may still use them (neither holds a wait handle or timer).
+        var slots = new SemaphoreSlim(concurrency, concurrency);
+        var stop = new CancellationTokenSource();
+        var started = Channel.CreateUnbounded<Task<TRecord>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var reading = Task.Factory.StartNew(
+            () =>
             {
-                exitCode = Math.Max(exitCode, write(await window.Dequeue().ConfigureAwait(false)));
+                try
+                {
+                    foreach (var input in inputs)
+                    {
+                        slots.Wait(stop.Token);
+                        started.Writer.TryWrite(work(input));
+                    }
+
+                    started.Writer.TryComplete();
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    started.Writer.TryComplete();
+                }
+                catch (Exception e)
+                {
+                    started.Writer.TryComplete(e);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        try
+        {
+            await foreach (var result in started.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                exitCode = Math.Max(exitCode, write(await result.ConfigureAwait(false)));
+                slots.Release();
             }
         }
-
-        while (window.Count > 0)
+        catch
         {
-            exitCode = Math.Max(exitCode, write(await window.Dequeue().ConfigureAwait(false)));
+            // The writing side failed: the reading side stops at its next input instead of waiting for a slot (it is
+            // not awaited, since it may be blocked reading an input that never comes).
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
         }
 
+        await reading.ConfigureAwait(false);
         return exitCode;
     }
 

@@ -169,6 +169,54 @@ public sealed class CliTests(WorldFixture fixture) : IClassFixture<WorldFixture>
     }
 
     [Fact]
+    public async Task Batch_WritesAnAnswerAsSoonAsItIsReady_WhileTheInputStaysOpen()
+    {
+        // Standard input kept open by its writer (a feeder, a person typing): the second name comes only once the first
+        // answer is out. Holding answers until the window fills or the input ends would wait here for ever.
+        using var firstWritten = new ManualResetEventSlim();
+        var waitedForTheFirstAnswer = false;
+        IEnumerable<string> Inputs()
+        {
+            yield return "first.example.test";
+            waitedForTheFirstAnswer = firstWritten.Wait(TimeSpan.FromSeconds(20));
+            yield return "second.example.test";
+        }
+
+        var written = new List<string>();
+        var exitCode = await DomainBatch.RunAsync(
+            Inputs(),
+            concurrency: 8,
+            input => Task.FromResult(input),
+            record =>
+            {
+                written.Add(record);
+                firstWritten.Set();
+                return record.StartsWith("second", StringComparison.Ordinal) ? 1 : 0;
+            });
+
+        Assert.True(waitedForTheFirstAnswer, "the first answer was held back until more input came");
+        Assert.Equal(["first.example.test", "second.example.test"], written);
+        Assert.Equal(1, exitCode);
+    }
+
+    [Fact]
+    public async Task Batch_AFailingWriter_StopsTheBatch_WithoutWaitingForMoreInput()
+    {
+        using var never = new ManualResetEventSlim();
+        IEnumerable<string> Inputs()
+        {
+            yield return "a.example.test";
+            never.Wait(TimeSpan.FromSeconds(30)); // standard input that stays open and silent
+            yield return "b.example.test";
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<IOException>(() => DomainBatch.RunAsync<string>(Inputs(), 4, Task.FromResult, _ => throw new IOException("broken pipe")));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}");
+        never.Set();
+    }
+
+    [Fact]
     public async Task Timeout_BoundsTheDnsBudgetToo()
     {
         // A silent DNS server: with the library's DNS defaults (5 s, 2 retries) the TXT lookup alone would take 15 s.

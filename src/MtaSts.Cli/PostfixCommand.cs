@@ -177,7 +177,7 @@ internal static class PostfixCommand
                 }
                 catch (SocketException ex)
                 {
-                    await error.WriteLineAsync($"cannot listen on {ListenSpec.Format(spec.EndPoint)}: {ex.SocketErrorCode}").ConfigureAwait(false);
+                    await error.WriteLineAsync($"cannot listen on {ListenSpec.Format(spec.EndPoint)}: {ListenFailure(spec, ex.SocketErrorCode)}").ConfigureAwait(false);
                     return ExitCodes.Failure;
                 }
 
@@ -271,4 +271,23 @@ internal static class PostfixCommand
             console.ColorBehavior = Console.IsErrorRedirected ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Default;
         });
     });
+
+    /// <summary>Why listening failed, in the tool's words (what to check), for the system's error code.</summary>
+    internal static string ListenFailure(ListenSpec spec, SocketError code)
+    {
+        if (spec.UnixPath is { } path && Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory && !Directory.Exists(directory))
+        {
+            return $"the directory {directory} does not exist";
+        }
+
+        return code switch
+        {
+            SocketError.AddressAlreadyInUse => "the address is already in use by another program",
+            SocketError.AccessDenied => spec.UnixPath is null
+                ? "permission denied (ports below 1024 need privileges)"
+                : "permission denied (the socket's directory is not writable by this user)",
+            SocketError.AddressNotAvailable => "no network interface of this machine has that address",
+            _ => $"the system refused (socket error {(int)code})",
+        };
+    }
 }

@@ -336,6 +336,27 @@ public sealed class PostfixServerTests(PostfixServerFixture fixture) : IClassFix
         Assert.NotEqual(0, timeoutExit);
     }
 
+    [Fact]
+    public async Task Postfix_CannotListen_ExitsOne_SayingWhatToCheck()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var busy = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        var missingDirectory = Path.Combine(Path.GetTempPath(), $"mtasts-pf-none-{Guid.NewGuid():N}");
+        foreach (var (listen, expected) in new[]
+        {
+            ($"inet:127.0.0.1:{busy}", "the address is already in use"),
+            ("unix:" + Path.Combine(missingDirectory, "policy.sock"), $"the directory {missingDirectory} does not exist"),
+            ("inet:192.0.2.1:8461", "no network interface of this machine has that address"), // TEST-NET-1, on no interface
+        })
+        {
+            var (exitCode, _, error) = await CliRunner.RunAsync(["postfix", "--listen", listen, .. CliRunner.WorldArguments(World)]);
+            Assert.True(exitCode == 1, $"{listen} exited {exitCode}: {error}");
+            Assert.Contains($"cannot listen on {listen}: {expected}", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("AddressNotAvailable", error, StringComparison.Ordinal);
+        }
+    }
+
     private async Task AssertStillAnswersAsync()
     {
         using var client = await ConnectTcpAsync();

@@ -17,7 +17,7 @@ internal static class CheckCommand
     {
         var domains = new Argument<string[]>("domain")
         {
-            Description = "The domains to check; '-' reads one per line from standard input.",
+            Description = "The domains to check; '-' reads one per line from standard input; answers come in input order as soon as they are ready.",
             Arity = ArgumentArity.OneOrMore,
         };
         var concurrency = NetworkOptions.CreateConcurrency();

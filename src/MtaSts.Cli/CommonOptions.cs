@@ -12,7 +12,7 @@ internal sealed class CommonOptions
     {
         Domains = new Argument<string[]>("domain")
         {
-            Description = domainsDescription + " '-' reads one per line from standard input.",
+            Description = domainsDescription + " '-' reads one per line from standard input; answers come in input order as soon as they are ready.",
             Arity = ArgumentArity.OneOrMore,
         };
     }

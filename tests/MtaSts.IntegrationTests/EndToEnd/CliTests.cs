@@ -200,6 +200,50 @@ public sealed class CliTests(WorldFixture fixture) : IClassFixture<WorldFixture>
     }
 
     [Fact]
+    public async Task Resolve_FromAnOpenStandardInput_AnswersEachNameBeforeTheNextArrives()
+    {
+        var first = WorldFixture.UniqueDomain("cli-stream1");
+        var second = WorldFixture.UniqueDomain("cli-stream2");
+        World.PublishPolicy(first, "s1", MtaStsMode.Enforce, 86400, "mx." + first);
+        World.PublishPolicy(second, "s2", MtaStsMode.Testing, 86400, "mx." + second);
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "mta-sts.dll"), "resolve", "-", "--json", .. WorldArguments()])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var cli = System.Diagnostics.Process.Start(start)!;
+        var errors = cli.StandardError.ReadToEndAsync();
+        try
+        {
+            // One name at a time, standard input left open: each answer must come while the CLI waits for more input.
+            foreach (var (domain, mode) in new[] { (first, "enforce"), (second, "testing") })
+            {
+                await cli.StandardInput.WriteLineAsync(domain);
+                await cli.StandardInput.FlushAsync();
+                var line = await cli.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                var answer = CliRunner.JsonLine(line!);
+                Assert.Equal(domain, answer.GetProperty("domain").GetString());
+                Assert.Equal(mode, answer.GetProperty("mode").GetString());
+            }
+
+            cli.StandardInput.Close();
+            await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, cli.ExitCode);
+            Assert.Null(await cli.StandardOutput.ReadLineAsync());
+        }
+        finally
+        {
+            if (!cli.HasExited)
+            {
+                cli.Kill(entireProcessTree: true);
+            }
+
+            _ = await errors;
+        }
+    }
+
+    [Fact]
     public async Task Batch_AFailingWriter_StopsTheBatch_WithoutWaitingForMoreInput()
     {
         using var never = new ManualResetEventSlim();

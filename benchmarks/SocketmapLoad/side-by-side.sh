@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Side by side on warm answers for one enforce domain: Debian's postfix-mta-sts-resolver daemon (mta-sts-daemon) and
-# our `mta-sts postfix`, both loaded by SocketmapLoad (64 clients, 3 s unmeasured, 10 s measured), in one session.
+# our `mta-sts postfix`, both loaded by SocketmapLoad (64 clients, 3 s unmeasured, 10 s measured), in one session, with
+# a third server as the floor: noop-server.c, a single-threaded C socketmap server that answers NOTFOUND to everything
+# at once (what the kernel, loopback TCP and two system calls per request cost; no server can need less CPU).
 #
 #   sudo benchmarks/SocketmapLoad/side-by-side.sh [runs]      # runs per server, default 2; needs root
 #
@@ -19,6 +21,7 @@ seconds=10
 domain=load.example.test
 py_port=8461
 our_port=8462
+floor_port=8463
 
 if [[ "${SIDE_BY_SIDE_INNER:-}" != 1 ]]; then
     [[ $(id -u) == 0 ]] || { echo "needs root (unshare --net --mount, ports 53 and 443)" >&2; exit 2; }
@@ -26,6 +29,7 @@ if [[ "${SIDE_BY_SIDE_INNER:-}" != 1 ]]; then
         apt-get install -y postfix-mta-sts-resolver
     fi
     command -v postmap >/dev/null || apt-get install -y postfix
+    command -v gcc >/dev/null || apt-get install -y gcc
     dotnet build -c Release "$here/SocketmapLoad.csproj" -v quiet -nologo | tail -n 3
     SIDE_BY_SIDE_INNER=1 exec unshare --net --mount --propagation private "${BASH_SOURCE[0]}" "$runs"
 fi
@@ -91,6 +95,12 @@ our_pid=$!
 pids+=("$our_pid")
 wait_port "$our_port"
 
+gcc -O2 -o "$work/noop-server" "$here/noop-server.c"
+"$work/noop-server" "$floor_port" &
+floor_pid=$!
+pids+=("$floor_pid")
+wait_port "$floor_port"
+
 # postmap wants a main.cf; an empty one in a config directory of our own will do.
 mkdir -p "$work/postfix" && touch "$work/postfix/main.cf"
 echo "postfix-mta-sts-resolver $(dpkg-query -W -f '${Version}' postfix-mta-sts-resolver), $(/usr/bin/python3 --version)," \
@@ -100,12 +110,12 @@ echo "postmap -q $domain (ours):   $(postmap -c "$work/postfix" -q "$domain" "so
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); nice 19 processes (not kernel threads): $(ps -eo ni=,args= | awk '$1==19 && $2 !~ /^\[/ {print $2}' | sort -u | tr '\n' ' ')"
 
 results=()
-load() { # label port pid
+load() { # label port pid expected-answer
     local out
     out=$(dotnet "$bin/SocketmapLoad.dll" --target "inet:127.0.0.1:$2" --pid "$3" --key "$domain" \
         --clients "$clients" --seconds "$seconds")
     echo "$1: $out"
-    grep -q '^warm-up answer: OK secure match=' <<<"$out" || { echo "$1 did not answer OK secure" >&2; exit 1; }
+    grep -q "^warm-up answer: $4" <<<"$out" || { echo "$1 did not answer $4" >&2; exit 1; }
     local rps us
     rps=$(sed -n 's/.* \([0-9]*\) requests\/s.*/\1/p' <<<"$out")
     us=$(sed -n 's/.* = \([0-9.]*\) µs per request.*/\1/p' <<<"$out")
@@ -113,8 +123,9 @@ load() { # label port pid
 }
 
 for run in $(seq "$runs"); do
-    load "python run $run" "$py_port" "$py_pid"
-    load "ours run $run" "$our_port" "$our_pid"
+    load "python run $run" "$py_port" "$py_pid" "OK secure match="
+    load "ours run $run" "$our_port" "$our_pid" "OK secure match="
+    load "floor run $run" "$floor_port" "$floor_pid" "NOTFOUND"
 done
 
 echo
@@ -126,8 +137,9 @@ for r in "${results[@]}"; do
 done
 echo
 for run in $(seq "$runs"); do
-    IFS='|' read -r _ py_rps py_us <<<"${results[$(( (run - 1) * 2 ))]}"
-    IFS='|' read -r _ our_rps our_us <<<"${results[$(( (run - 1) * 2 + 1 ))]}"
-    awk -v r="$run" -v a="$our_rps" -v b="$py_rps" -v c="$py_us" -v d="$our_us" \
-        'BEGIN { printf "run %d: ours/python throughput %.2fx; python/ours CPU per request %.2fx\n", r, a / b, c / d }'
+    IFS='|' read -r _ py_rps py_us <<<"${results[$(( (run - 1) * 3 ))]}"
+    IFS='|' read -r _ our_rps our_us <<<"${results[$(( (run - 1) * 3 + 1 ))]}"
+    IFS='|' read -r _ _ floor_us <<<"${results[$(( (run - 1) * 3 + 2 ))]}"
+    awk -v r="$run" -v a="$our_rps" -v b="$py_rps" -v c="$py_us" -v d="$our_us" -v f="$floor_us" \
+        'BEGIN { printf "run %d: ours/python throughput %.2fx; python/ours CPU per request %.2fx; python/floor %.2fx, ours/floor %.2fx\n", r, a / b, c / d, c / f, d / f }'
 done

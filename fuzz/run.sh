@@ -22,14 +22,27 @@ if [ ! -x "$tool/sharpfuzz" ]; then
   dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$tool" >/dev/null
 fi
 
-# One instrumented build, shared by every target (rebuilt when a source is newer than the stamp).
+# One instrumented build, shared by every target but one (rebuilt when a source is newer than the stamp). Only the
+# library is instrumented: its branches are what afl steers by. The certificate target's DER walking happens in
+# System.Formats.Asn1, whose runtime copy is ReadyToRun (SharpFuzz cannot instrument it), so that target gets a
+# self-contained build of its own with the NuGet package's IL-only copy, instrumented as well.
 out=fuzz/out
+publish=()
+instrument=(MtaSts.dll)
+run=(dotnet "$out/MtaSts.Fuzz.dll")
+if [ "$target" = certificate ]; then
+  out=fuzz/out-certificate
+  publish=(-r linux-x64 --self-contained -p:InstrumentAsn1=true)
+  instrument+=(System.Formats.Asn1.dll)
+  run=("$out/MtaSts.Fuzz")
+fi
 stamp=$out/.instrumented
 if [ ! -f "$stamp" ] || [ -n "$(find src/MtaSts fuzz/MtaSts.Fuzz -name '*.cs' -newer "$stamp" -print -quit)" ]; then
   rm -rf "$out"
-  dotnet publish fuzz/MtaSts.Fuzz/MtaSts.Fuzz.csproj -c Release -o "$out" --nologo -v quiet >/dev/null
-  # Only the library is instrumented: its branches are what afl steers by.
-  "$tool/sharpfuzz" "$out/MtaSts.dll" >/dev/null
+  dotnet publish fuzz/MtaSts.Fuzz/MtaSts.Fuzz.csproj -c Release "${publish[@]}" -o "$out" --nologo -v quiet >/dev/null
+  for assembly in "${instrument[@]}"; do
+    "$tool/sharpfuzz" "$out/$assembly" >/dev/null
+  done
   touch "$stamp"
 fi
 
@@ -39,7 +52,7 @@ mkdir -p "$findings"
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 export DOTNET_TieredPGO=0 DOTNET_TieredCompilation=0
 set +e
-afl-fuzz -V "$seconds" -t 5000 -m none -i "fuzz/corpus/$target" -o "$findings" -- dotnet "$out/MtaSts.Fuzz.dll" "$target" > "$findings/afl.log" 2>&1
+afl-fuzz -V "$seconds" -t 5000 -m none -i "fuzz/corpus/$target" -o "$findings" -- "${run[@]}" "$target" > "$findings/afl.log" 2>&1
 status=$?
 set -e
 stats=$findings/default/fuzzer_stats

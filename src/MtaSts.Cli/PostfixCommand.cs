@@ -282,7 +282,9 @@ internal static class PostfixCommand
 
         return code switch
         {
-            SocketError.AddressAlreadyInUse => "the address is already in use by another program",
+            SocketError.AddressAlreadyInUse => spec.UnixPath is null
+                ? "the address is already in use by another program"
+                : "another server is listening on this socket",
             SocketError.AccessDenied => spec.UnixPath is null
                 ? "permission denied (ports below 1024 need privileges)"
                 : "permission denied (the socket's directory is not writable by this user)",

@@ -33,10 +33,35 @@ internal readonly record struct SocketmapReply(SocketmapStatus Status, string Da
     {
         SocketmapStatus.Ok => "OK " + Data,
         SocketmapStatus.NotFound => "NOTFOUND ",
-        SocketmapStatus.Temp => "TEMP " + Data,
-        SocketmapStatus.Timeout => "TIMEOUT " + Data,
-        _ => "PERM " + Data,
+        SocketmapStatus.Temp => "TEMP " + Ascii(Data),
+        SocketmapStatus.Timeout => "TIMEOUT " + Ascii(Data),
+        _ => "PERM " + Ascii(Data),
     };
+
+    /// <summary>
+    /// A reason as printable ASCII: Postfix logs it and keeps it as the defer reason (mailq), and shows any other byte
+    /// as '?'. "§" becomes "section"; anything else outside printable ASCII becomes '?'.
+    /// </summary>
+    internal static string Ascii(string reason)
+    {
+        if (System.Text.Ascii.IsValid(reason) && !reason.AsSpan().ContainsAnyInRange('\0', '\u001f') && !reason.Contains('\u007f', StringComparison.Ordinal))
+        {
+            return reason;
+        }
+
+        var text = new StringBuilder(reason.Length + 8);
+        foreach (var c in reason)
+        {
+            text.Append(c switch
+            {
+                '§' => "section ",
+                >= ' ' and < '\u007f' => c.ToString(),
+                _ => "?",
+            });
+        }
+
+        return text.ToString();
+    }
 }
 
 /// <summary>What to answer for a domain whose MTA-STS policy is in <c>testing</c> mode (<c>--testing-answer</c>).</summary>

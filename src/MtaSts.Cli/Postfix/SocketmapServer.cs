@@ -99,7 +99,7 @@ internal sealed class SocketmapServer : IAsyncDisposable
         {
             var ip = (IPEndPoint)listen.EndPoint;
             listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            AllowRebindAfterRestart(listener);
         }
 
         try
@@ -431,6 +431,21 @@ internal sealed class SocketmapServer : IAsyncDisposable
     /// Removes a socket file no server answers on (left by a crash), so a restart can bind; refuses a path that is not a
     /// socket (it must never delete a file it did not make) or one a live server answers on.
     /// </summary>
+    /// <summary>
+    /// Lets a restarted server bind its port while connections of the previous one linger in TIME_WAIT, and nothing
+    /// more: SO_REUSEADDR alone. .NET's <see cref="SocketOptionName.ReuseAddress"/> also sets SO_REUSEPORT on Linux,
+    /// which would let a second server bind the same port beside a running one and share Postfix's queries with it.
+    /// </summary>
+    private static void AllowRebindAfterRestart(Socket listener)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            const int SolSocket = 1;
+            const int SoReuseAddr = 2;
+            listener.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+        }
+    }
+
     private static void RemoveStaleSocket(string path, ILogger logger)
     {
         var info = new FileInfo(path);
@@ -456,7 +471,8 @@ internal sealed class SocketmapServer : IAsyncDisposable
             return;
         }
 
-        throw new ArgumentException($"--listen unix:{path}: another server is listening on this socket");
+        // A live server: not a bad option but a listen that cannot happen now (exit 1, like a TCP port in use).
+        throw new SocketException((int)SocketError.AddressAlreadyInUse);
     }
 
     private static void TryDelete(string path)

@@ -118,7 +118,7 @@ internal sealed class MxHostLookup
         if (!_enabled)
         {
             return new MxHostLookupResult(host, DaneStatus.Unavailable, [], host, addresses, addressSecure, mxSecure, ttl,
-                "DANE is switched off (MtaStsOptions.DaneEnabled).");
+                "DANE is switched off (MtaStsOptions.Dane.Enabled).");
         }
 
         // 2. Only a trusted resolver's AD bit counts (DANE-2.1.1-e, -f).
@@ -127,7 +127,7 @@ internal sealed class MxHostLookup
         {
             Log.UntrustedDnssecResolver(_logger, untrusted.Resolver ?? "(unknown)", host);
             return new MxHostLookupResult(host, DaneStatus.Unavailable, [], host, addresses, false, mxSecure, ttl,
-                $"Resolver {untrusted.Resolver ?? "(unknown)"} is not trusted for DNSSEC (MtaStsOptions.TrustedDnssecResolvers): DANE is not assumed (RFC 7672 §2.1.1).");
+                $"Resolver {untrusted.Resolver ?? "(unknown)"} is not trusted for DNSSEC (MtaStsOptions.Dane.TrustedResolvers): DANE is not assumed (RFC 7672 §2.1.1).");
         }
 
         // 3. Candidate base domains (DANE-2.2.2-c, -d; DANE-2.2.3-a).
@@ -174,7 +174,7 @@ internal sealed class MxHostLookup
             {
                 Log.UntrustedDnssecResolver(_logger, tlsa.Resolver ?? "(unknown)", host);
                 return new MxHostLookupResult(host, DaneStatus.Unavailable, [], host, addresses, addressSecure, mxSecure, ttl,
-                    $"Resolver {tlsa.Resolver ?? "(unknown)"} is not trusted for DNSSEC (MtaStsOptions.TrustedDnssecResolvers): DANE is not assumed (RFC 7672 §2.1.1).");
+                    $"Resolver {tlsa.Resolver ?? "(unknown)"} is not trusted for DNSSEC (MtaStsOptions.Dane.TrustedResolvers): DANE is not assumed (RFC 7672 §2.1.1).");
             }
 
             var chain = tlsa.FollowChain(qname, QueryType.TLSA);

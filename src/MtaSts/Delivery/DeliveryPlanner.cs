@@ -253,8 +253,8 @@ public sealed class DeliveryPlanner : IDeliveryPlanner, IDisposable
         if (_daneRequired.Contains(domain))
         {
             reasons.Add(mx.Secure
-                ? "DANE is required for this domain (MtaStsOptions.DaneRequiredDomains): only hosts with usable, DNSSEC-secure TLSA records may be used (RFC 7672 §2.2, §6)."
-                : "DANE is required for this domain (MtaStsOptions.DaneRequiredDomains), but the MX answer is not DNSSEC-secure: delivery is deferred (RFC 7672 §2.2.1).");
+                ? "DANE is required for this domain (MtaStsOptions.Dane.RequiredDomains): only hosts with usable, DNSSEC-secure TLSA records may be used (RFC 7672 §2.2, §6)."
+                : "DANE is required for this domain (MtaStsOptions.Dane.RequiredDomains), but the MX answer is not DNSSEC-secure: delivery is deferred (RFC 7672 §2.2.1).");
         }
         if (!decisions.Exists(static d => d.IsUsable) && decisions.Exists(DeliveryRules.SkippedForMtaStsMismatch)
             && resolution.Policy is { Mode: MtaStsMode.Enforce } enforced)

@@ -51,8 +51,8 @@ internal static class DeliveryRules
         {
             reasons.Add("DANE: " + dane.Message);
             reasons.Add(context.ImplicitMx
-                ? $"DANE is required for {context.Domain} (MtaStsOptions.DaneRequiredDomains), but the denial of its MX records is not DNSSEC-secure: host skipped for now, delivery deferred (RFC 7672 §2.2.1, §6)."
-                : $"DANE is required for {context.Domain} (MtaStsOptions.DaneRequiredDomains), but its MX RRset is not DNSSEC-secure: host skipped for now, delivery deferred (RFC 7672 §2.2.1, §6).");
+                ? $"DANE is required for {context.Domain} (MtaStsOptions.Dane.RequiredDomains), but the denial of its MX records is not DNSSEC-secure: host skipped for now, delivery deferred (RFC 7672 §2.2.1, §6)."
+                : $"DANE is required for {context.Domain} (MtaStsOptions.Dane.RequiredDomains), but its MX RRset is not DNSSEC-secure: host skipped for now, delivery deferred (RFC 7672 §2.2.1, §6).");
             return decision.Skip(tlsRequired: true, MxAuthentication.None, DaneRequired);
         }
 
@@ -69,13 +69,13 @@ internal static class DeliveryRules
 
         if (context.Options.Delivery.ExcludeNonPublicAddresses && dane.Addresses.Count > 0)
         {
-            // MtaStsOptions.ExcludeNonPublicMxAddresses: a recipient domain must not steer the sender to internal hosts.
+            // MtaStsOptions.Delivery.ExcludeNonPublicAddresses: a recipient domain must not steer the sender to internal hosts.
             var allowed = dane.Addresses.Where(static address => AddressScope.IsAllowed(address, allowNonPublic: false)).ToArray();
             if (allowed.Length != dane.Addresses.Count)
             {
                 var refused = dane.Addresses.Where(static address => !AddressScope.IsAllowed(address, allowNonPublic: false));
                 decision.Addresses = allowed;
-                reasons.Add($"DNS: addresses left out because they are not public (MtaStsOptions.ExcludeNonPublicMxAddresses): {AddressScope.DescribeAll(refused)}.");
+                reasons.Add($"DNS: addresses left out because they are not public (MtaStsOptions.Delivery.ExcludeNonPublicAddresses): {AddressScope.DescribeAll(refused)}.");
                 if (allowed.Length == 0)
                 {
                     reasons.Add("Host skipped for now: it has no public address.");
@@ -128,11 +128,11 @@ internal static class DeliveryRules
         {
             if (policy.Mode == MtaStsMode.Enforce && context.Options.Dane.RequireMtaSts)
             {
-                reasons.Add($"{PolicyText(context.MtaSts, policy)}: {host.Name} matches none of the mx patterns ({Patterns(policy)}); MtaStsOptions.RequireMtaStsWithDane asks for this check on top of DANE, so the host is skipped for now (RFC 8461 §4.1, §5; reason code {MxMismatchReasonCode}).");
+                reasons.Add($"{PolicyText(context.MtaSts, policy)}: {host.Name} matches none of the mx patterns ({Patterns(policy)}); MtaStsOptions.Dane.RequireMtaSts asks for this check on top of DANE, so the host is skipped for now (RFC 8461 §4.1, §5; reason code {MxMismatchReasonCode}).");
                 return decision.Skip(tlsRequired: true, authentication, ValidationFailure, dane.BaseDomain, requirement);
             }
 
-            reasons.Add($"{PolicyText(context.MtaSts, policy)}: {host.Name} matches none of the mx patterns ({Patterns(policy)}), but DANE authenticates this host and takes precedence (decision A-13; MtaStsOptions.RequireMtaStsWithDane would require both).");
+            reasons.Add($"{PolicyText(context.MtaSts, policy)}: {host.Name} matches none of the mx patterns ({Patterns(policy)}), but DANE authenticates this host and takes precedence (decision A-13; MtaStsOptions.Dane.RequireMtaSts would require both).");
         }
         else if (policy is not null)
         {
@@ -155,7 +155,7 @@ internal static class DeliveryRules
             DaneStatus.Unavailable => "DNSSEC answers cannot be trusted here (DANE unavailable: no trusted validating resolver, or DANE switched off)",
             _ => "it has no DNSSEC-secure TLSA records",
         };
-        reasons.Add($"DANE is required for {context.Domain} (MtaStsOptions.DaneRequiredDomains), but {missing}: host skipped for now; MTA-STS and opportunistic TLS are not enough (RFC 7672 §2.2, §6).");
+        reasons.Add($"DANE is required for {context.Domain} (MtaStsOptions.Dane.RequiredDomains), but {missing}: host skipped for now; MTA-STS and opportunistic TLS are not enough (RFC 7672 §2.2, §6).");
         return decision.Skip(tlsRequired: true, MxAuthentication.None, DaneRequired, dane.Status == DaneStatus.Unusable ? dane.BaseDomain : null);
     }
 

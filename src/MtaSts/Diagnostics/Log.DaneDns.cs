@@ -22,6 +22,6 @@ internal static partial class Log
     public static partial void TlsaLookupFailed(ILogger logger, string host, string detail);
 
     [LoggerMessage(EventId = 604, EventName = "UntrustedDnssecResolver", Level = LogLevel.Warning,
-        Message = "The DNSSEC status from resolver {Resolver} is not trusted (see MtaStsOptions.TrustedDnssecResolvers); DANE is unavailable for {Host}.")]
+        Message = "The DNSSEC status from resolver {Resolver} is not trusted (see MtaStsOptions.Dane.TrustedResolvers); DANE is unavailable for {Host}.")]
     public static partial void UntrustedDnssecResolver(ILogger logger, string resolver, string host);
 }

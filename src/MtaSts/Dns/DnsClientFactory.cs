@@ -89,7 +89,7 @@ internal static class DnsClientFactory
 
         throw new InvalidOperationException(
             "No DNS server found: the operating system reports none and " + ResolvConfPath + " names none. " +
-            "Set MtaStsOptions.NameServers to the DNS servers (ideally a local validating resolver) the library should ask.");
+            "Set MtaStsOptions.Dns.NameServers to the DNS servers (ideally a local validating resolver) the library should ask.");
     }
 
     /// <summary>

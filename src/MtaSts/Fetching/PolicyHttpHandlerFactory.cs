@@ -119,7 +119,7 @@ internal static class PolicyHttpHandlerFactory
         {
             throw new PolicyHostAddressException(
                 $"no address of {host} may be connected to: {AddressScope.DescribeAll(addresses)}"
-                + (allowNonPublic ? string.Empty : " (non-public addresses need MtaStsOptions.AllowPrivatePolicyHostAddresses)"));
+                + (allowNonPublic ? string.Empty : " (non-public addresses need MtaStsOptions.PolicyFetch.AllowPrivateAddresses)"));
         }
 
         var candidates = allowed.Where(a => a.AddressFamily == AddressFamily.InterNetwork || (a.AddressFamily == AddressFamily.InterNetworkV6 && Socket.OSSupportsIPv6)).ToList();

@@ -42,6 +42,14 @@ public sealed class PostfixAnswersTests
     private static string Answer(DeliveryPlan plan, PostfixAnswerSettings? settings = null) => PostfixAnswers.ForPlan(plan, settings ?? Defaults).ToString();
 
     [Fact]
+    public void Postfix_Reasons_ArePrintableAscii_WhatPostfixKeepsAsTheDeferReason()
+    {
+        Assert.Equal("TEMP RFC 7672 section 2.1.2: b?cher ?", new SocketmapReply(SocketmapStatus.Temp, "RFC 7672 §2.1.2: bücher \n").ToString());
+        Assert.Equal("PERM a?b", new SocketmapReply(SocketmapStatus.Perm, "a\u0007b").ToString());
+        Assert.Equal("TIMEOUT plain words (RFC 8461 section 5.1)", new SocketmapReply(SocketmapStatus.Timeout, "plain words (RFC 8461 §5.1)").ToString());
+    }
+
+    [Fact]
     public void STS_4_1_a_Postfix_Enforce_MatchListsTheLiveMxHostsThePolicyAllows_WithTheMxHostAsSni()
     {
         var plan = Plan(Resolution(MtaStsMode.Enforce, "*.example.test"), false,
@@ -124,7 +132,8 @@ public sealed class PostfixAnswersTests
         var mxFailed = Plan(null, false);
         var daneFailed = Plan(null, false, Host("mx.example.test", use: false, match: null, dane: DaneStatus.LookupFailed, resultType: "dnssec-invalid"));
 
-        Assert.Equal("TEMP no MX host matches the MTA-STS enforce policy; deferring, never bouncing (RFC 8461 §5.1)", Answer(mismatch));
+        // Plain ASCII: Postfix keeps the reason as the defer reason and shows other bytes as '?'.
+        Assert.Equal("TEMP no MX host matches the MTA-STS enforce policy; deferring, never bouncing (RFC 8461 section 5.1)", Answer(mismatch));
         Assert.StartsWith("TEMP the MX lookup failed", Answer(mxFailed), StringComparison.Ordinal);
         Assert.StartsWith("TEMP the DANE (TLSA) lookups failed", Answer(daneFailed), StringComparison.Ordinal);
     }

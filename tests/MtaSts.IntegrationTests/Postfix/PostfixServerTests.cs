@@ -343,14 +343,22 @@ public sealed class PostfixServerTests(PostfixServerFixture fixture) : IClassFix
         holder.Start();
         var busy = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
         var missingDirectory = Path.Combine(Path.GetTempPath(), $"mtasts-pf-none-{Guid.NewGuid():N}");
+        var livePath = Path.Combine(Path.GetTempPath(), $"mtasts-pf-live-{Guid.NewGuid():N}.sock");
+        await using var liveUnix = await PostfixServerProcess.StartAsync(["--listen", "unix:" + livePath, .. CliRunner.WorldArguments(World)]);
         foreach (var (listen, expected) in new[]
         {
             ($"inet:127.0.0.1:{busy}", "the address is already in use"),
+
+            // Another mta-sts postfix on the port: never a second listener beside it (SO_REUSEPORT would share
+            // Postfix's queries between the two), and never a live socket file taken over.
+            (fixture.Default.Listen, "the address is already in use"),
+            ("unix:" + livePath, "another server is listening on this socket"),
             ("unix:" + Path.Combine(missingDirectory, "policy.sock"), $"the directory {missingDirectory} does not exist"),
             ("inet:192.0.2.1:8461", "no network interface of this machine has that address"), // TEST-NET-1, on no interface
         })
         {
-            var (exitCode, _, error) = await CliRunner.RunAsync(["postfix", "--listen", listen, .. CliRunner.WorldArguments(World)]);
+            // A server that did start would run until stopped: the wait turns that into a clear failure.
+            var (exitCode, _, error) = await CliRunner.RunAsync(["postfix", "--listen", listen, .. CliRunner.WorldArguments(World)]).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.True(exitCode == 1, $"{listen} exited {exitCode}: {error}");
             Assert.Contains($"cannot listen on {listen}: {expected}", error, StringComparison.Ordinal);
             Assert.DoesNotContain("AddressNotAvailable", error, StringComparison.Ordinal);

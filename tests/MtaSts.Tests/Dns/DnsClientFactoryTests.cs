@@ -106,9 +106,9 @@ public class DnsClientFactoryTests
         var ex2 = Assert.Throws<InvalidOperationException>(() => DnsClientFactory.SelectNameServers(new MtaStsOptions(), NoSystemServers, () => "# empty\n"));
         var ex3 = Assert.Throws<InvalidOperationException>(() => DnsClientFactory.SelectNameServers(new MtaStsOptions(), NoSystemServers, () => throw new IOException("denied")));
 
-        Assert.Contains("MtaStsOptions.NameServers", ex.Message);
-        Assert.Contains("MtaStsOptions.NameServers", ex2.Message);
-        Assert.Contains("MtaStsOptions.NameServers", ex3.Message);
+        Assert.Contains("MtaStsOptions.Dns.NameServers", ex.Message);
+        Assert.Contains("MtaStsOptions.Dns.NameServers", ex2.Message);
+        Assert.Contains("MtaStsOptions.Dns.NameServers", ex3.Message);
     }
 
     [Fact]

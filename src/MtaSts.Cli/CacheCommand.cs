@@ -182,7 +182,7 @@ internal static class CacheCommand
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    await report.WriteLineAsync($"cannot write '{path}' ({ex.GetType().Name})").ConfigureAwait(false);
+                    await report.WriteLineAsync($"cannot write '{path}': {CliText.Why(ex)}").ConfigureAwait(false);
                     return ExitCodes.InvalidInput;
                 }
 
@@ -223,7 +223,7 @@ internal static class CacheCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync($"cannot read '{path}' ({ex.GetType().Name})").ConfigureAwait(false);
+                await error.WriteLineAsync($"cannot read '{path}': {CliText.Why(ex)}").ConfigureAwait(false);
                 return ExitCodes.InvalidInput;
             }
 
@@ -372,9 +372,9 @@ internal sealed class CacheOptions
         {
             return await action(store, parse.InvocationConfiguration.Output, parse.GetValue(Json)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException or StackExchange.Redis.RedisException)
         {
-            await error.WriteLineAsync($"the store failed ({ex.GetType().Name})").ConfigureAwait(false);
+            await error.WriteLineAsync($"the store failed: {CliText.Why(ex)}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
         finally

@@ -54,4 +54,22 @@ internal static class CliText
 
         return (text.Length > max ? safe.Append('\u2026') : safe).ToString();
     }
+
+    /// <summary>
+    /// Why a file, directory or store operation failed, in the tool's words: what to check, never the exception's text or
+    /// type name (which can carry paths of other users, server replies, or .NET vocabulary).
+    /// </summary>
+    public static string Why(Exception exception) => exception switch
+    {
+        FileNotFoundException => "it does not exist",
+        DirectoryNotFoundException => "its directory does not exist",
+        PathTooLongException => "the path is too long",
+        UnauthorizedAccessException or System.Security.SecurityException => "permission denied",
+        TimeoutException => "it did not answer in time",
+        StackExchange.Redis.RedisConnectionException => "the Redis server cannot be reached",
+        StackExchange.Redis.RedisException => "the Redis server refused the command",
+        NotSupportedException => "the path is not supported",
+        IOException => "the system could not read or write it (a directory where a file is expected, a full disk, or similar)",
+        _ => "an unexpected error",
+    };
 }

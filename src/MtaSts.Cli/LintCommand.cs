@@ -86,7 +86,9 @@ internal static class LintCommand
 
                 if (problem is not null)
                 {
-                    findings.Add(new(source, LintFinding.Error, problem, 0, "The file is over 64 KiB; a sender stops reading there and fails the fetch (RFC 8461 §3.3, decision A-24)."));
+                    findings.Add(new(source, LintFinding.Error, problem, 0, problem == TlsRptReasonCodes.BodyTooLarge
+                        ? "The file is over 64 KiB; a sender stops reading there and fails the fetch (RFC 8461 §3.3, decision A-24)."
+                        : "The file is not valid UTF-8; a sender refuses such a policy (RFC 8461 §3.2: the body is UTF-8 text)."));
                 }
                 else
                 {

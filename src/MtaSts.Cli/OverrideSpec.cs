@@ -52,7 +52,7 @@ internal static class OverrideSpec
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"--override '{text}': policy file '{path}' cannot be read ({ex.GetType().Name})", ex);
+            throw new ArgumentException($"--override '{text}': policy file '{path}' cannot be read: {CliText.Why(ex)}", ex);
         }
 
         try

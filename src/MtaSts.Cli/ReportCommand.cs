@@ -138,7 +138,7 @@ internal static class ReportCommand
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    await error.WriteLineAsync($"{path}: cannot be read ({ex.GetType().Name})").ConfigureAwait(false);
+                    await error.WriteLineAsync($"{path}: cannot be read: {CliText.Why(ex)}").ConfigureAwait(false);
                     code = ExitCodes.Failure;
                     continue;
                 }
@@ -179,7 +179,7 @@ internal static class ReportCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException or StackExchange.Redis.RedisException)
         {
-            await error.WriteLineAsync($"{failure} ({ex.GetType().Name})").ConfigureAwait(false);
+            await error.WriteLineAsync($"{failure}: {CliText.Why(ex)}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
         finally

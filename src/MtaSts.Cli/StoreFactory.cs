@@ -103,7 +103,7 @@ internal static class StoreFactory
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
         {
-            throw new ArgumentException($"--store file:{spec.Directory}: the directory cannot be created or used ({ex.GetType().Name})", ex);
+            throw new ArgumentException($"--store file:{spec.Directory}: the directory cannot be created or used: {CliText.Why(ex)}", ex);
         }
     }
 }

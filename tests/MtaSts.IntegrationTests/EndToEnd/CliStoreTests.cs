@@ -74,6 +74,29 @@ public sealed class CliStoreTests(WorldFixture fixture) : IClassFixture<WorldFix
     // ---- cache list / show / purge / export / import ----
 
     [Fact]
+    public async Task Cache_AStoreOrFileThatFails_ExitsWithTheToolsWords_NeverAStackTrace()
+    {
+        // Port 1 on loopback: nothing listens, so the Redis store cannot connect.
+        foreach (var args in new[] { ["cache", "list", "--store", "redis:127.0.0.1:1"], new[] { "cache", "show", "x.test", "--store", "redis:127.0.0.1:1" } })
+        {
+            var (exitCode, output, error) = await CliRunner.RunAsync(args);
+            Assert.True(exitCode == 1, $"{string.Join(' ', args)} exited {exitCode}: {error}");
+            Assert.Contains("the store failed: the Redis server ", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", output + error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);
+        }
+
+        var missing = Path.Combine(NewDirectory(), "no-such-directory", "export.jsonl");
+        var (exportExit, exportOutput, exportError) = await CliRunner.RunAsync(["cache", "export", missing, "--store", "file:" + NewDirectory()]);
+        Assert.Equal(2, exportExit);
+        Assert.Contains($"cannot write '{missing}': its directory does not exist", exportOutput + exportError, StringComparison.Ordinal);
+
+        var (importExit, _, importError) = await CliRunner.RunAsync(["cache", "import", missing, "--store", "file:" + NewDirectory()]);
+        Assert.Equal(2, importExit);
+        Assert.Contains($"cannot read '{missing}': its directory does not exist", importError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cache_ListShowExportImport_RoundTripsIntoAnotherStore()
     {
         var enforce = WorldFixture.UniqueDomain("cache-e");

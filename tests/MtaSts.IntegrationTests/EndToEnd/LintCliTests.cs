@@ -33,6 +33,19 @@ public sealed class LintCliTests(WorldFixture fixture) : IClassFixture<WorldFixt
     }
 
     [Fact]
+    public async Task Lint_AFileThatIsNotUtf8_SaysSo_NotThatItIsTooLarge()
+    {
+        var path = Path.Combine(_folder, "latin1.txt");
+        await File.WriteAllBytesAsync(path, [.. "version: STSv1\nmode: enforce\nmx: m"u8, 0xFF, .. ".x\nmax_age: 86400\n"u8]);
+
+        var (exitCode, output, _) = await CliRunner.RunAsync(["lint", path]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"error {TlsRptReasonCodes.InvalidUtf8}: The file is not valid UTF-8", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("64 KiB", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Lint_AGoodPolicyAndRecord_ExitZero_AndTheJsonSaysOk()
     {
         var path = Write(MtaStsTestWorld.BuildPolicy(MtaStsMode.Enforce, 604800, "mx.example.test"));

@@ -201,9 +201,15 @@ internal static class LintCommand
     {
         json.WriteStartObject();
         json.WriteBoolean("ok", !findings.Exists(f => f.Severity == LintFinding.Error));
-        if (parsed?.Policy is { } policy)
+        // Every documented member is always there: null when there is no valid policy (or no line to point at).
+        var policy = parsed?.Policy;
+        json.WriteStringOrNull("mode", policy?.Mode.ToToken());
+        if (policy is null)
         {
-            json.WriteString("mode", policy.Mode.ToToken());
+            json.WriteNull("max_age");
+        }
+        else
+        {
             json.WriteNumber("max_age", policy.MaxAgeSeconds);
         }
 
@@ -217,6 +223,10 @@ internal static class LintCommand
             if (finding.Line > 0)
             {
                 json.WriteNumber("line", finding.Line);
+            }
+            else
+            {
+                json.WriteNull("line");
             }
 
             json.WriteString("message", finding.Message);

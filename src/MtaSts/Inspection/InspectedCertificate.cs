@@ -9,8 +9,11 @@ namespace MtaSts;
 /// <param name="Chain">The subjects of the chain the client built, leaf first.</param>
 public sealed record InspectedCertificate(string Subject, string Issuer, IReadOnlyList<string> DnsNames, DateTimeOffset NotBefore, DateTimeOffset NotAfter, IReadOnlyList<string> Chain)
 {
-    /// <summary>Whole days from <paramref name="now"/> to <see cref="NotAfter"/> (negative once expired).</summary>
+    /// <summary>
+    /// Whole days from <paramref name="now"/> to <see cref="NotAfter"/>, counted toward zero: 3 while three to four days
+    /// are left, 0 within a day either side of the expiry, -1 once it expired one to two days ago.
+    /// </summary>
     /// <param name="now">The current time.</param>
-    /// <returns>The days left.</returns>
-    public int DaysLeft(DateTimeOffset now) => (int)Math.Floor((NotAfter - now).TotalDays);
+    /// <returns>The whole days left (negative: whole days since it expired).</returns>
+    public int DaysLeft(DateTimeOffset now) => (int)Math.Truncate((NotAfter - now).TotalDays);
 }

@@ -470,13 +470,18 @@ internal static class InspectionRules
         var days = certificate.DaysLeft(now);
         var validity = certificate.NotBefore > now
             ? "not valid before " + certificate.NotBefore.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-            : days < 0
+            : certificate.NotAfter <= now
                 ? $"expired {certificate.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} ({Days(-days)} ago)"
                 : $"expires {certificate.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} (in {Days(days)})";
         return $"certificate {names}, issued by {certificate.Issuer}, {validity}, chain of {certificate.Chain.Count}";
     }
 
-    private static string Days(int days) => days == 1 ? "1 day" : days.ToString(CultureInfo.InvariantCulture) + " days";
+    private static string Days(int days) => days switch
+    {
+        0 => "less than a day",
+        1 => "1 day",
+        _ => days.ToString(CultureInfo.InvariantCulture) + " days",
+    };
 
     private static string Duration(long seconds) => seconds switch
     {

@@ -70,6 +70,11 @@ public sealed class LintCliTests(WorldFixture fixture) : IClassFixture<WorldFixt
         Assert.Equal("record", finding.GetProperty("source").GetString());
         Assert.Equal("error", finding.GetProperty("severity").GetString());
         Assert.Contains(finding.GetProperty("code").GetString(), MtaStsDiagnosticCodes.All);
+
+        // The documented members are there even when empty: no policy, and a record finding has no line.
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("mode").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("max_age").ValueKind);
+        Assert.Equal(JsonValueKind.Null, finding.GetProperty("line").ValueKind);
     }
 
     [Fact]

@@ -35,6 +35,15 @@ internal readonly record struct DnsFailure(string Code, string Message)
         _ => "rcode " + ((int)code).ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>A DnsClient response code in words: the RFC mnemonic of a server's code, or what the client saw.</summary>
+    private static string ResponseCodeText(DnsResponseCode code) => (int)code is >= 0 and < 4096
+        ? RcodeName((DnsHeaderResponseCode)(int)code) + " from the server"
+        : code switch
+        {
+            DnsResponseCode.ConnectionTimeout => "no answer in time",
+            _ => "the client could not complete the exchange",
+        };
+
     /// <summary>
     /// What an exception from a DNS query means, or <see langword="null"/> for an exception no DNS failure explains (a bug
     /// to let through). The caller has already let its own cancellation through.
@@ -46,21 +55,24 @@ internal readonly record struct DnsFailure(string Code, string Message)
         {
             DnsResponseException { Code: DnsResponseCode.ConnectionTimeout } or TimeoutException or OperationCanceledException =>
                 new(ConnectionTimeout, $"{type} lookup of {name} timed out or no server could be reached"),
-            DnsXidMismatchException or DnsNotAnAnswerException =>
+            DnsXidMismatchException =>
+                new(MalformedResponse, $"{type} answer for {name} does not belong to the query: its transaction id is not the query's"),
+            DnsNotAnAnswerException =>
                 new(MalformedResponse, $"{type} answer for {name} does not belong to the query: {OneLine(exception.Message)}"),
+            // In our words: the RFC mnemonic of the response code, never DnsClient's exception text or enum names.
             DnsResponseException dns =>
-                new(dns.Code.ToString(), $"{type} lookup of {name} failed: {dns.Code} ({OneLine(dns.Message)})"),
-            SocketException socket =>
-                new(ConnectionTimeout, $"{type} lookup of {name} failed: no server could be reached ({OneLine(socket.Message)})"),
+                new(dns.Code.ToString(), $"{type} lookup of {name} failed: {ResponseCodeText(dns.Code)}"),
+            SocketException =>
+                new(ConnectionTimeout, $"{type} lookup of {name} failed: no server could be reached"),
             _ when DnsExchange.IsForgerySign(exception) =>
-                new(MalformedResponse, $"{type} answer for {name} is malformed: {exception.GetType().Name}: {OneLine(exception.Message)}"),
+                new(MalformedResponse, $"{type} answer for {name} is malformed: the reply cannot be parsed as a DNS message"),
             _ => null,
         };
     }
 
-    /// <summary>A failure for an answer with an error code: <c>ServerFailure (SERVFAIL)</c>.</summary>
+    /// <summary>A failure for an answer with an error code: the code <c>ServerFailure</c>, the message <c>… failed: SERVFAIL</c>.</summary>
     public static DnsFailure FromRcode(DnsHeaderResponseCode code, QueryType type, string name, string? detail = null) =>
-        new(code.ToString(), $"{type} lookup of {name} failed: {code} ({RcodeName(code)}{detail})");
+        new(code.ToString(), $"{type} lookup of {name} failed: {RcodeName(code)}{detail}");
 
     /// <summary>Text from the network, made safe for one line of a message.</summary>
     internal static string OneLine(string text) => Diagnostics.EvidenceText.Cap(text, 500);

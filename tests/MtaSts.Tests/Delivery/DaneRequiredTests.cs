@@ -36,7 +36,7 @@ public sealed class DaneRequiredTests : IDisposable
         Assert.True(plain.TlsRequired);
         Assert.True(plain.MtaStsMxMatch); // MTA-STS would pass: not enough
         Assert.Equal("dane-required", plain.ReportResultType);
-        Assert.Contains(plain.Reasons, r => r.Contains("DaneRequiredDomains", StringComparison.Ordinal));
+        Assert.Contains(plain.Reasons, r => r.Contains("MtaStsOptions.Dane.RequiredDomains", StringComparison.Ordinal));
         Assert.Contains(plan.Reasons, r => r.Contains("DANE is required for this domain", StringComparison.Ordinal));
     }
 

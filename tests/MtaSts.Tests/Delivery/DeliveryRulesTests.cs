@@ -491,7 +491,7 @@ public sealed class DeliveryRulesTests : IDisposable
 
         Assert.False(plan.Hosts[0].IsUsable);
         Assert.Equal("validation-failure", plan.Hosts[0].ReportResultType);
-        Assert.Contains(plan.Hosts[0].Reasons, r => r.Contains("RequireMtaStsWithDane", StringComparison.Ordinal));
+        Assert.Contains(plan.Hosts[0].Reasons, r => r.Contains("MtaStsOptions.Dane.RequireMtaSts", StringComparison.Ordinal));
         Assert.True(plan.Hosts[1].IsUsable);
         Assert.Equal(MxAuthentication.DaneEe, plan.Hosts[1].CertificateRequirement.Authentication);
     }

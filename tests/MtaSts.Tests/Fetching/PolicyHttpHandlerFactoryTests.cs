@@ -275,7 +275,7 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
 
         Assert.Equal(MtaStsFailure.PolicyFetchError, result.Failure);
         Assert.Equal("address-not-allowed", result.Evidence!.ReasonCode);
-        Assert.Contains("AllowPrivatePolicyHostAddresses", result.Evidence.Message, StringComparison.Ordinal);
+        Assert.Contains("MtaStsOptions.PolicyFetch.AllowPrivateAddresses", result.Evidence.Message, StringComparison.Ordinal);
         Assert.Equal(0, server.Connections);
         Assert.Single(resolver.Asked); // not retried
     }

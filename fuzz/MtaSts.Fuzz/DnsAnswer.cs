@@ -11,35 +11,66 @@ namespace MtaSts.Fuzz;
 /// <summary>
 /// Arbitrary bytes as the DNS server's answer: a loopback UDP responder returns the input (with the query's id written
 /// over its first two bytes, so it is not dropped as a spoof) to the library's real readers — MTA-STS TXT discovery, the
-/// MX lookup and the TLSA lookup, DnsClient underneath. Their contract: a result value, never an exception.
+/// MX lookup and the TLSA lookup, DnsClient underneath; the input's first byte picks which. Their contract: a result value, never an exception.
 /// </summary>
 internal static class DnsAnswer
 {
-    private static readonly Lazy<Responder> Server = new(() => new Responder());
+    private static readonly Lazy<Readers> World = new(() => new Readers(new Responder()));
 
     public static void Run(byte[] input)
     {
-        var server = Server.Value;
-        server.Next = input;
-        var options = new MtaStsOptions { Dns = { Timeout = TimeSpan.FromMilliseconds(250), Retries = 0 } };
-        options.Dns.NameServers.Add(server.EndPoint);
-        options.Dane.TrustedResolvers.Add(IPAddress.Loopback);
-        var client = new LookupClient(new LookupClientOptions(new NameServer(server.EndPoint))
+        var world = World.Value;
+        world.Server.Next = input;
+
+        // The first two bytes are overwritten with the query's id, so they carry no answer; the first one picks the reader
+        // instead. One UDP exchange per execution (two when the reply is not an answer and the TCP re-ask is refused)
+        // rather than three keeps afl at three times the rate.
+        switch (input.Length == 0 ? 0 : input[0] % 3)
         {
-            UseCache = false,
-            Retries = 0,
-            Timeout = TimeSpan.FromMilliseconds(250),
-            UseTcpFallback = false,
-            ThrowDnsErrors = false,
-            RequestDnsSecRecords = true,
-        });
+            case 0:
+                var discovery = world.Discoverer.DiscoverAsync("example.test", CancellationToken.None).GetAwaiter().GetResult();
+                Targets.Check(discovery.Status != DiscoveryStatus.Found || discovery.Record is not null, "Found without a record");
+                Targets.Check((discovery.Message?.Length ?? 0) <= 64 * 1024, $"a discovery message of {discovery.Message?.Length} characters");
+                break;
+            case 1:
+                _ = world.Mx.LookupAsync("example.test").GetAwaiter().GetResult();
+                break;
+            default:
+                _ = world.MxHost.LookupAsync("mx.example.test", mxSecure: true).GetAwaiter().GetResult();
+                break;
+        }
+    }
 
-        var discovery = new MtaStsRecordDiscoverer(client, NullLogger.Instance).DiscoverAsync("example.test", CancellationToken.None).GetAwaiter().GetResult();
-        Targets.Check(discovery.Status != DiscoveryStatus.Found || discovery.Record is not null, "Found without a record");
-        Targets.Check((discovery.Message?.Length ?? 0) <= 64 * 1024, $"a discovery message of {discovery.Message?.Length} characters");
+    /// <summary>The three readers, built once against the responder (they hold no state between lookups).</summary>
+    private sealed class Readers
+    {
+        public Readers(Responder server)
+        {
+            Server = server;
+            var options = new MtaStsOptions { Dns = { Timeout = TimeSpan.FromMilliseconds(250), Retries = 0 } };
+            options.Dns.NameServers.Add(server.EndPoint);
+            options.Dane.TrustedResolvers.Add(IPAddress.Loopback);
+            var client = new LookupClient(new LookupClientOptions(new NameServer(server.EndPoint))
+            {
+                UseCache = false,
+                Retries = 0,
+                Timeout = TimeSpan.FromMilliseconds(250),
+                UseTcpFallback = false,
+                ThrowDnsErrors = false,
+                RequestDnsSecRecords = true,
+            });
+            Discoverer = new MtaStsRecordDiscoverer(client, NullLogger.Instance);
+            Mx = new MxLookup(client, options);
+            MxHost = new MxHostLookup(client, options);
+        }
 
-        _ = new MxLookup(client, options).LookupAsync("example.test").GetAwaiter().GetResult();
-        _ = new MxHostLookup(client, options).LookupAsync("mx.example.test", mxSecure: true).GetAwaiter().GetResult();
+        public Responder Server { get; }
+
+        public MtaStsRecordDiscoverer Discoverer { get; }
+
+        public MxLookup Mx { get; }
+
+        public MxHostLookup MxHost { get; }
     }
 
     /// <summary>Answers every datagram with <see cref="Next"/>, the query's id in front.</summary>

@@ -73,16 +73,25 @@ internal static class DnsAnswer
         public MxHostLookup MxHost { get; }
     }
 
-    /// <summary>Answers every datagram with <see cref="Next"/>, the query's id in front.</summary>
+    /// <summary>
+    /// Answers every UDP datagram with <see cref="Next"/>, the query's id in front. Its port is also bound, never
+    /// listened on, for TCP: the library's TCP re-ask after a reply that is not an answer (RFC 5452 §9.2) is refused at
+    /// once, and can never land on itself (Linux lets a TCP connect whose ephemeral port equals the target's port
+    /// connect to itself, and read its own query back, unless that port is bound).
+    /// </summary>
     private sealed class Responder
     {
-        private readonly UdpClient _socket = new(new IPEndPoint(IPAddress.Loopback, 0));
+        // A datagram carries at most 65,507 bytes over IPv4; afl's inputs can be longer.
+        private const int MaxDatagram = 65507;
+
+        private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+        private readonly Socket _tcpPort = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
         public Responder()
         {
-            EndPoint = (IPEndPoint)_socket.Client.LocalEndPoint!;
-            var thread = new Thread(Serve) { IsBackground = true, Name = "fuzz-dns" };
-            thread.Start();
+            EndPoint = (IPEndPoint)_udp.Client.LocalEndPoint!;
+            _tcpPort.Bind(EndPoint);
+            new Thread(Serve) { IsBackground = true, Name = "fuzz-dns" }.Start();
         }
 
         public IPEndPoint EndPoint { get; }
@@ -94,15 +103,16 @@ internal static class DnsAnswer
             var remote = new IPEndPoint(IPAddress.Any, 0);
             while (true)
             {
-                var query = _socket.Receive(ref remote);
-                var answer = (byte[])Next.Clone();
+                var query = _udp.Receive(ref remote);
+                var next = Next;
+                var answer = next.AsSpan(0, Math.Min(next.Length, MaxDatagram)).ToArray();
                 if (answer.Length >= 2 && query.Length >= 2)
                 {
                     answer[0] = query[0];
                     answer[1] = query[1];
                 }
 
-                _socket.Send(answer, answer.Length, remote);
+                _udp.Send(answer, answer.Length, remote);
             }
         }
     }

@@ -13,12 +13,25 @@ if (args.Length == 0 || !Targets.All.TryGetValue(args[0], out var target))
 if (args is [_, "--replay", var path])
 {
     var files = Directory.Exists(path) ? Directory.GetFiles(path) : [path];
+    var slowest = (File: string.Empty, Time: TimeSpan.Zero);
+    var total = System.Diagnostics.Stopwatch.StartNew();
     foreach (var file in files)
     {
+        var started = total.Elapsed;
         target(File.ReadAllBytes(file));
+        var took = total.Elapsed - started;
+        if (took > slowest.Time)
+        {
+            slowest = (file, took);
+        }
+
+        if (took > TimeSpan.FromMilliseconds(200) && files.Length > 1)
+        {
+            Console.WriteLine($"  slow: {took.TotalMilliseconds:F0} ms {Path.GetFileName(file)}");
+        }
     }
 
-    Console.WriteLine($"{args[0]}: {files.Length} input(s) replayed, no failure");
+    Console.WriteLine($"{args[0]}: {files.Length} input(s) replayed in {total.Elapsed.TotalSeconds:F1} s, no failure; slowest {slowest.Time.TotalMilliseconds:F0} ms ({Path.GetFileName(slowest.File)})");
     return 0;
 }
 

@@ -5,6 +5,8 @@
 # at once (what the kernel, loopback TCP and two system calls per request cost; no server can need less CPU).
 #
 #   sudo benchmarks/SocketmapLoad/side-by-side.sh [runs]      # runs per server, default 2; needs root
+#   sudo OURS_ENV=DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 benchmarks/SocketmapLoad/side-by-side.sh
+#                                                            # the same, with that environment for our server only
 #
 # The Python daemon asks the system resolver and trusts the system CA store, so everything runs in a private network
 # and mount namespace (the host is untouched): lo up, /etc/resolv.conf -> nameserver 127.0.0.1, the CA bundle = the
@@ -89,7 +91,7 @@ py_pid=$!
 pids+=("$py_pid")
 wait_port "$py_port"
 
-dotnet "$bin/mta-sts.dll" postfix --listen "inet:127.0.0.1:$our_port" --log-level warning --max-connections 1000 \
+env ${OURS_ENV:-} dotnet "$bin/mta-sts.dll" postfix --listen "inet:127.0.0.1:$our_port" --log-level warning --max-connections 1000 \
     --name-server 127.0.0.1:53 --trust-anchor "$work/root.pem" --allow-private-policy-hosts > "$work/ours.log" 2>&1 &
 our_pid=$!
 pids+=("$our_pid")

@@ -24,6 +24,8 @@ namespace MtaSts.Dns;
 /// </remarks>
 internal static class DnsExchange
 {
+    private static readonly string? DnsClientAssembly = typeof(LookupClient).Assembly.GetName().Name;
+
     /// <summary>
     /// Asks <paramref name="question"/> with <paramref name="options"/>, or with the client's own settings when
     /// <see langword="null"/>; re-asks over TCP when the UDP reply is not an answer to the question. The question is
@@ -87,6 +89,10 @@ internal static class DnsExchange
 
         // The record readers throw these for RDATA that does not hold together (the question itself is valid by now).
         IndexOutOfRangeException or ArgumentException or InvalidOperationException or FormatException or OverflowException => true,
+
+        // DnsClient 1.8's handler of a reply it cannot parse dereferences null when the query allows a TCP fallback (found
+        // by the dns-answer fuzz target); thrown inside DnsClient, it is about the reply, never about our code.
+        NullReferenceException when exception.Source == DnsClientAssembly => true,
         DnsResponseException { InnerException: { } inner } => IsForgerySign(inner),
         _ => false,
     };

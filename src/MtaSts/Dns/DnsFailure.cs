@@ -37,6 +37,7 @@ internal readonly record struct DnsFailure(string Code, string Message)
 
     /// <summary>A DnsClient response code in words: the RFC mnemonic of a server's code, or what the client saw.</summary>
     private static string ResponseCodeText(DnsResponseCode code) => (int)code is >= 0 and < 4096
+        && code is not DnsResponseCode.ConnectionTimeout and not DnsResponseCode.Unassigned
         ? RcodeName((DnsHeaderResponseCode)(int)code) + " from the server"
         : code switch
         {
@@ -59,6 +60,12 @@ internal readonly record struct DnsFailure(string Code, string Message)
                 new(MalformedResponse, $"{type} answer for {name} does not belong to the query: its transaction id is not the query's"),
             DnsNotAnAnswerException =>
                 new(MalformedResponse, $"{type} answer for {name} does not belong to the query: {OneLine(exception.Message)}"),
+            // DnsClient's "Unassigned" (666) is its own code for an exchange it could not complete, not a server's rcode.
+            DnsResponseException { Code: DnsResponseCode.Unassigned, InnerException: SocketException } =>
+                new(ConnectionTimeout, $"{type} lookup of {name} failed: no server could be reached"),
+            DnsResponseException { Code: DnsResponseCode.Unassigned, InnerException: { } inner } when DnsExchange.IsForgerySign(inner) =>
+                new(MalformedResponse, $"{type} answer for {name} is malformed: the reply cannot be parsed as a DNS message"),
+
             // In our words: the RFC mnemonic of the response code, never DnsClient's exception text or enum names.
             DnsResponseException dns =>
                 new(dns.Code.ToString(), $"{type} lookup of {name} failed: {ResponseCodeText(dns.Code)}"),

@@ -39,6 +39,16 @@ public class DnsFailureTests
         { new FormatException(), "MalformedResponse", "malformed" },
         { new DnsXidMismatchException(1, 2), "MalformedResponse", "does not belong to the query" },
         { new DnsNotAnAnswerException(), "MalformedResponse", "does not belong to the query" },
+
+        // DnsClient's own code 666 ("Unassigned") is not a server's rcode: never "rcode 666 from the server".
+        { new DnsResponseException(DnsResponseCode.Unassigned, "x", new SocketException((int)SocketError.ConnectionRefused)), "ConnectionTimeout", "no server could be reached" },
+        { new DnsResponseException(DnsResponseCode.Unassigned, "x", new FormatException()), "MalformedResponse", "malformed" },
+        { new DnsResponseException(DnsResponseCode.Unassigned, "x"), "Unassigned", "the client could not complete the exchange" },
+
+        // Thrown inside DnsClient while it handles a reply it cannot parse (DnsReplyFuzzRegressionTests).
+#pragma warning disable CA2201 // The runtime's own exception, as DnsClient lets it out.
+        { new NullReferenceException { Source = "DnsClient" }, "MalformedResponse", "malformed" },
+#pragma warning restore CA2201
     };
 
     [Theory]
@@ -56,5 +66,10 @@ public class DnsFailureTests
     {
         Assert.Null(DnsFailure.FromException(new NotSupportedException(), QueryType.A, "example"));
         Assert.Null(DnsFailure.FromException(new KeyNotFoundException(), QueryType.A, "example"));
+
+        // A null dereference outside DnsClient is a bug of ours, not a DNS failure.
+#pragma warning disable CA2201 // The runtime's own exception, as a bug of ours would let it out.
+        Assert.Null(DnsFailure.FromException(new NullReferenceException { Source = "MtaSts" }, QueryType.A, "example"));
+#pragma warning restore CA2201
     }
 }

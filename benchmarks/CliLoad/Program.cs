@@ -6,6 +6,7 @@
 // exits.
 //
 //   dotnet run -c Release --project benchmarks/CliLoad -- --domains 2000 --concurrency 64
+//   dotnet run -c Release --project benchmarks/CliLoad -- --cli artifacts/aot/mta-sts    (a Native AOT build, see README)
 using System.Diagnostics;
 using System.Globalization;
 using MtaSts;
@@ -13,6 +14,10 @@ using MtaSts.Testing;
 
 var domains = Option("--domains", 2000);
 var concurrency = Option("--concurrency", 64);
+var cliIndex = Array.IndexOf(args, "--cli");
+string[] command = cliIndex >= 0 && cliIndex + 1 < args.Length
+    ? [Path.GetFullPath(args[cliIndex + 1])]
+    : ["dotnet", Path.Combine(AppContext.BaseDirectory, "mta-sts.dll")];
 
 await using var world = await MtaStsTestWorld.StartAsync();
 var names = Enumerable.Range(0, domains).Select(i => $"d{i:D5}.load.example.test").ToArray();
@@ -24,14 +29,24 @@ foreach (var name in names)
 var pem = Path.Combine(Path.GetTempPath(), $"cliload-root-{Guid.NewGuid():N}.pem");
 await File.WriteAllTextAsync(pem, world.CertificateAuthority.RootCertificate.ExportCertificatePem());
 var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-foreach (var arg in new[]
+string[] timeFormat = ["-f", "peak-rss-kb %M"];
+foreach (var arg in timeFormat.Concat(command).Concat(new[]
 {
-    "-f", "peak-rss-kb %M", "dotnet", Path.Combine(AppContext.BaseDirectory, "mta-sts.dll"), "resolve", "-", "--json", "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
+    "resolve", "-", "--json", "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
     "--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--allow-private-policy-hosts",
     "--policy-host-port", world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture),
-})
+}))
 {
     start.ArgumentList.Add(arg);
+}
+
+// CLILOAD_X=v in this process's environment sets X=v for the CLI only (runtime knobs such as DOTNET_GCHeapHardLimit).
+foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+{
+    if (variable.Key is string key && key.StartsWith("CLILOAD_", StringComparison.Ordinal))
+    {
+        start.Environment[key["CLILOAD_".Length..]] = variable.Value as string;
+    }
 }
 
 var clock = Stopwatch.StartNew();
@@ -59,6 +74,7 @@ var feeding = Task.Run(async () =>
 // /usr/bin/time's child is the CLI: sample its descriptors.
 var maxFds = 0;
 var lastFds = 0;
+var peakParts = new Dictionary<string, long>(StringComparer.Ordinal);
 using var sampling = new CancellationTokenSource();
 var sampler = Task.Run(async () =>
 {
@@ -69,6 +85,17 @@ var sampler = Task.Run(async () =>
             child ??= int.Parse(File.ReadAllText($"/proc/{cli.Id}/task/{cli.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
             lastFds = Directory.GetFileSystemEntries($"/proc/{child}/fd").Length;
             maxFds = Math.Max(maxFds, lastFds);
+
+            // What the resident memory is made of: anonymous (heaps, stacks) against file-backed (code, mapped libraries).
+            foreach (var status in File.ReadLines($"/proc/{child}/status"))
+            {
+                if (status.StartsWith("RssAnon:", StringComparison.Ordinal) || status.StartsWith("RssFile:", StringComparison.Ordinal))
+                {
+                    var kb = long.Parse(status.AsSpan(8).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                    var key = status[..7];
+                    peakParts[key] = Math.Max(peakParts.GetValueOrDefault(key), kb);
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
@@ -106,7 +133,7 @@ var stderr = await errors;
 var peak = stderr.Split('\n').LastOrDefault(l => l.StartsWith("peak-rss-kb ", StringComparison.Ordinal))?["peak-rss-kb ".Length..];
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{answered} domains answered ({policies} with a policy) in {elapsed.TotalSeconds:F1} s at concurrency {concurrency}; file descriptors: at most {maxFds} while running, {fdsAtLastAnswer} at the last answer, {idleFds} 3 s later; peak RSS {(peak is null ? "?" : (long.Parse(peak, CultureInfo.InvariantCulture) / 1024).ToString(CultureInfo.InvariantCulture))} MB; exit {cli.ExitCode}"));
+    $"{answered} domains answered ({policies} with a policy) in {elapsed.TotalSeconds:F1} s at concurrency {concurrency}; file descriptors: at most {maxFds} while running, {fdsAtLastAnswer} at the last answer, {idleFds} 3 s later; peak RSS {(peak is null ? "?" : (long.Parse(peak, CultureInfo.InvariantCulture) / 1024).ToString(CultureInfo.InvariantCulture))} MB (sampled peaks: anonymous {peakParts.GetValueOrDefault("RssAnon") / 1024} MB, file-backed {peakParts.GetValueOrDefault("RssFile") / 1024} MB); exit {cli.ExitCode}"));
 var curlOk = true;
 if (args.Contains("--curl"))
 {
@@ -135,6 +162,7 @@ static string DescribeDescriptors(int pid)
         var kind = target switch
         {
             _ when target.EndsWith(".dll", StringComparison.Ordinal) => "assemblies",
+            _ when target.StartsWith('/') && !target.StartsWith("/dev/", StringComparison.Ordinal) => "files",
             _ when target.StartsWith("socket:", StringComparison.Ordinal) => "sockets",
             _ when target.StartsWith("pipe:", StringComparison.Ordinal) => "pipes",
             _ when target.StartsWith("anon_inode:", StringComparison.Ordinal) => target["anon_inode:".Length..].Trim('[', ']'),

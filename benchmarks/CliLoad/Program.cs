@@ -7,6 +7,9 @@
 //
 //   dotnet run -c Release --project benchmarks/CliLoad -- --domains 2000 --concurrency 64
 //   dotnet run -c Release --project benchmarks/CliLoad -- --cli artifacts/aot/mta-sts    (a Native AOT build, see README)
+//
+// --max-idle-fds N and --max-peak-rss-mb N turn the run into a check: it exits 1 when the CLI holds more descriptors
+// 3 s after the batch, or reaches a higher peak resident set, than that (CI runs it on the Native AOT build).
 using System.Diagnostics;
 using System.Globalization;
 using MtaSts;
@@ -14,6 +17,8 @@ using MtaSts.Testing;
 
 var domains = Option("--domains", 2000);
 var concurrency = Option("--concurrency", 64);
+var maxIdleFds = Option("--max-idle-fds", int.MaxValue);
+var maxPeakRssMb = Option("--max-peak-rss-mb", int.MaxValue);
 var cliIndex = Array.IndexOf(args, "--cli");
 string[] command = cliIndex >= 0 && cliIndex + 1 < args.Length
     ? [Path.GetFullPath(args[cliIndex + 1])]
@@ -55,6 +60,7 @@ var errors = cli.StandardError.ReadToEndAsync();
 int? child = null;
 var allAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 var idleFds = "?";
+var idleFdCount = int.MaxValue;
 var feeding = Task.Run(async () =>
 {
     foreach (var name in names)
@@ -67,7 +73,11 @@ var feeding = Task.Run(async () =>
     // The batch is answered but the input is still open: what does the idle CLI hold 3 s later?
     await allAnswered.Task;
     await Task.Delay(TimeSpan.FromSeconds(3));
-    idleFds = child is { } pid ? DescribeDescriptors(pid) : "?";
+    if (child is { } pid)
+    {
+        (idleFdCount, idleFds) = DescribeDescriptors(pid);
+    }
+
     cli.StandardInput.Close();
 });
 
@@ -131,19 +141,38 @@ await sampling.CancelAsync();
 await sampler;
 var stderr = await errors;
 var peak = stderr.Split('\n').LastOrDefault(l => l.StartsWith("peak-rss-kb ", StringComparison.Ordinal))?["peak-rss-kb ".Length..];
+var peakMb = peak is null ? (long?)null : long.Parse(peak, CultureInfo.InvariantCulture) / 1024;
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{answered} domains answered ({policies} with a policy) in {elapsed.TotalSeconds:F1} s at concurrency {concurrency}; file descriptors: at most {maxFds} while running, {fdsAtLastAnswer} at the last answer, {idleFds} 3 s later; peak RSS {(peak is null ? "?" : (long.Parse(peak, CultureInfo.InvariantCulture) / 1024).ToString(CultureInfo.InvariantCulture))} MB (sampled peaks: anonymous {peakParts.GetValueOrDefault("RssAnon") / 1024} MB, file-backed {peakParts.GetValueOrDefault("RssFile") / 1024} MB); exit {cli.ExitCode}"));
+    $"{answered} domains answered ({policies} with a policy) in {elapsed.TotalSeconds:F1} s at concurrency {concurrency}; file descriptors: at most {maxFds} while running, {fdsAtLastAnswer} at the last answer, {idleFds} 3 s later; peak RSS {(peakMb is null ? "?" : peakMb.Value.ToString(CultureInfo.InvariantCulture))} MB (sampled peaks: anonymous {peakParts.GetValueOrDefault("RssAnon") / 1024} MB, file-backed {peakParts.GetValueOrDefault("RssFile") / 1024} MB); exit {cli.ExitCode}"));
 var curlOk = true;
 if (args.Contains("--curl"))
 {
     curlOk = await RunCurlAsync();
 }
 
-return policies == domains && curlOk ? 0 : 1;
+var withinBudget = true;
+if (maxIdleFds != int.MaxValue && idleFdCount > maxIdleFds)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: {(idleFdCount == int.MaxValue ? "?" : idleFdCount.ToString(CultureInfo.InvariantCulture))} file descriptors open 3 s after the batch; the budget is {maxIdleFds}"));
+    withinBudget = false;
+}
+
+if (maxPeakRssMb != int.MaxValue && (peakMb is null || peakMb > maxPeakRssMb))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: peak RSS {peakMb?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} MB; the budget is {maxPeakRssMb} MB"));
+    withinBudget = false;
+}
+
+if (policies != domains)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: {policies} of {domains} domains resolved to their policy (exit {cli.ExitCode}); the CLI said: {stderr[..Math.Min(stderr.Length, 2000)]}"));
+}
+
+return policies == domains && curlOk && withinBudget ? 0 : 1;
 
 // The open descriptors of a process, counted by what they are.
-static string DescribeDescriptors(int pid)
+static (int Total, string Description) DescribeDescriptors(int pid)
 {
     var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
     var total = 0;
@@ -172,7 +201,7 @@ static string DescribeDescriptors(int pid)
         total++;
     }
 
-    return string.Create(CultureInfo.InvariantCulture, $"{total} ({string.Join(", ", kinds.Select(k => $"{k.Value} {k.Key}"))})");
+    return (total, string.Create(CultureInfo.InvariantCulture, $"{total} ({string.Join(", ", kinds.Select(k => $"{k.Value} {k.Key}"))})"));
 }
 
 // The yardstick of issue 10 §4: curl (a C client) fetching the same 2,000 policies over HTTPS at the same concurrency,

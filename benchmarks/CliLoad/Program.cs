@@ -8,6 +8,9 @@
 //   dotnet run -c Release --project benchmarks/CliLoad -- --domains 2000 --concurrency 64
 //   dotnet run -c Release --project benchmarks/CliLoad -- --cli artifacts/aot/mta-sts    (a Native AOT build, see README)
 //
+// --stall points every policy fetch at a port that accepts connections and never answers (each fetch waits out
+// --timeout, 10 s here): the peak resident set then shows what a fetch in flight costs (issue 10 §1).
+//
 // --max-idle-fds N and --max-peak-rss-mb N turn the run into a check: it exits 1 when the CLI holds more descriptors
 // 3 s after the batch, or reaches a higher peak resident set, than that (CI runs it on the Native AOT build).
 using System.Diagnostics;
@@ -19,6 +22,7 @@ var domains = Option("--domains", 2000);
 var concurrency = Option("--concurrency", 64);
 var maxIdleFds = Option("--max-idle-fds", int.MaxValue);
 var maxPeakRssMb = Option("--max-peak-rss-mb", int.MaxValue);
+var stall = args.Contains("--stall");
 var cliIndex = Array.IndexOf(args, "--cli");
 string[] command = cliIndex >= 0 && cliIndex + 1 < args.Length
     ? [Path.GetFullPath(args[cliIndex + 1])]
@@ -31,6 +35,13 @@ foreach (var name in names)
     world.PublishPolicy(name, "1", MtaStsMode.Enforce, 86400, "mx." + name);
 }
 
+// Connections to it complete in the kernel's backlog and are never read: every TLS handshake stalls.
+using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+silent.Start(domains + 16);
+var policyPort = stall ? ((System.Net.IPEndPoint)silent.LocalEndpoint).Port : world.PolicyHost.Port;
+string[] timeout = stall ? ["--timeout", Option("--stall-timeout", 10).ToString(CultureInfo.InvariantCulture)] : [];
+var idleSeconds = Option("--idle-seconds", 3);
+
 var pem = Path.Combine(Path.GetTempPath(), $"cliload-root-{Guid.NewGuid():N}.pem");
 await File.WriteAllTextAsync(pem, world.CertificateAuthority.RootCertificate.ExportCertificatePem());
 var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -39,8 +50,8 @@ foreach (var arg in timeFormat.Concat(command).Concat(new[]
 {
     "resolve", "-", "--json", "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
     "--name-server", world.Dns.EndPoint.ToString(), "--trust-anchor", pem, "--allow-private-policy-hosts",
-    "--policy-host-port", world.PolicyHost.Port.ToString(CultureInfo.InvariantCulture),
-}))
+    "--policy-host-port", policyPort.ToString(CultureInfo.InvariantCulture),
+}).Concat(timeout))
 {
     start.ArgumentList.Add(arg);
 }
@@ -72,7 +83,7 @@ var feeding = Task.Run(async () =>
 
     // The batch is answered but the input is still open: what does the idle CLI hold 3 s later?
     await allAnswered.Task;
-    await Task.Delay(TimeSpan.FromSeconds(3));
+    await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
     if (child is { } pid)
     {
         (idleFdCount, idleFds) = DescribeDescriptors(pid);
@@ -122,7 +133,7 @@ var elapsed = TimeSpan.Zero;
 while (await cli.StandardOutput.ReadLineAsync() is { } line)
 {
     answered++;
-    if (line.Contains("\"outcome\":\"policy\"", StringComparison.Ordinal))
+    if (line.Contains(stall ? "\"outcome\":\"fetch-failure\"" : "\"outcome\":\"policy\"", StringComparison.Ordinal))
     {
         policies++;
     }
@@ -144,7 +155,7 @@ var peak = stderr.Split('\n').LastOrDefault(l => l.StartsWith("peak-rss-kb ", St
 var peakMb = peak is null ? (long?)null : long.Parse(peak, CultureInfo.InvariantCulture) / 1024;
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{answered} domains answered ({policies} with a policy) in {elapsed.TotalSeconds:F1} s at concurrency {concurrency}; file descriptors: at most {maxFds} while running, {fdsAtLastAnswer} at the last answer, {idleFds} 3 s later; peak RSS {(peakMb is null ? "?" : peakMb.Value.ToString(CultureInfo.InvariantCulture))} MB (sampled peaks: anonymous {peakParts.GetValueOrDefault("RssAnon") / 1024} MB, file-backed {peakParts.GetValueOrDefault("RssFile") / 1024} MB); exit {cli.ExitCode}"));
+    $"{answered} domains answered ({policies} {(stall ? "with a fetch failure" : "with a policy")}) in {elapsed.TotalSeconds:F1} s at concurrency {concurrency}; file descriptors: at most {maxFds} while running, {fdsAtLastAnswer} at the last answer, {idleFds} 3 s later; peak RSS {(peakMb is null ? "?" : peakMb.Value.ToString(CultureInfo.InvariantCulture))} MB (sampled peaks: anonymous {peakParts.GetValueOrDefault("RssAnon") / 1024} MB, file-backed {peakParts.GetValueOrDefault("RssFile") / 1024} MB); exit {cli.ExitCode}"));
 var curlOk = true;
 if (args.Contains("--curl"))
 {
@@ -166,7 +177,7 @@ if (maxPeakRssMb != int.MaxValue && (peakMb is null || peakMb > maxPeakRssMb))
 
 if (policies != domains)
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: {policies} of {domains} domains resolved to their policy (exit {cli.ExitCode}); the CLI said: {stderr[..Math.Min(stderr.Length, 2000)]}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAIL: {policies} of {domains} domains got the expected answer (exit {cli.ExitCode}); the CLI said: {stderr[..Math.Min(stderr.Length, 2000)]}"));
 }
 
 return policies == domains && curlOk && withinBudget ? 0 : 1;

@@ -171,7 +171,7 @@ internal sealed class NetworkOptions
             }
             catch (System.Security.Cryptography.CryptographicException ex)
             {
-                throw new ArgumentException($"trust anchor file '{file.FullName}' is not a PEM certificate file: {ex.Message}", ex);
+                throw new ArgumentException($"trust anchor file '{file.FullName}' is not a PEM certificate file (a PEM block in it cannot be read as a certificate)", ex);
             }
 
             if (options.AdditionalTrustedRoots.Count == before)

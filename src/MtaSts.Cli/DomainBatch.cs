@@ -39,6 +39,9 @@ internal static class DomainBatch
             write,
             cancellationToken);
 
+    /// <summary>The most policy fetches a batch lets run at once, whatever its width (the library's own upper bound).</summary>
+    internal const int MaxFetchesInFlight = 10_000;
+
     /// <summary>
     /// Runs a batch of domains: builds the options (a bad value or a missing DNS configuration exits 2), the service,
     /// then handles every input and returns the worst exit code. The options' <see cref="MtaStsCacheOptions.Store"/>, if
@@ -78,6 +81,15 @@ internal static class DomainBatch
         try
         {
             options = buildOptions();
+
+            // --concurrency is the user's bound on work in flight, so as many policy fetches may run at once: under the
+            // library's default of 64, a batch of stalling hosts at --concurrency 256 took domains / 64 timeouts, not
+            // the domains / 256 that --help promises.
+            if (width > options.PolicyFetch.MaxConcurrentFetches)
+            {
+                options.PolicyFetch.MaxConcurrentFetches = Math.Min(width, MaxFetchesInFlight);
+            }
+
             configure?.Invoke(options);
             service = create(options);
         }

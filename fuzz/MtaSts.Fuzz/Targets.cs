@@ -49,6 +49,9 @@ internal static class Targets
         var body = Lenient.GetString(input);
         var parsed = MtaStsPolicyParser.Parse(body);
 
+        // The one-pass fast path must give exactly what the full parser gives wherever it answers.
+        Check(MtaStsPolicyParseResult.Difference(parsed, MtaStsPolicyParser.ParseFull(body)) is null, "the fast path and the full parser disagree");
+
         // The parser's fast mx check may only accept what the full grammar check accepts.
         foreach (var line in body.Split('\n'))
         {

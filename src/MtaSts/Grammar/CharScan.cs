@@ -69,6 +69,7 @@ internal static class CharScan
     }
 
     /// <summary>The first position at or after <paramref name="pos"/> that is not a space or a tab (WSP).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static int SkipWsp(ReadOnlySpan<char> text, int pos)
     {
         while (pos < text.Length && text[pos] is ' ' or '\t')

@@ -13,7 +13,8 @@ public sealed class MtaStsPolicy
     }
 
     /// <summary>The version, always <c>STSv1</c>.</summary>
-    public string Version { get; } = "STSv1";
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "Part of the policy's shape; a constant, so no field per policy.")]
+    public string Version => "STSv1";
 
     /// <summary>The mode.</summary>
     public MtaStsMode Mode { get; }

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MtaSts.Grammar;
 using MtaSts.Parsing;
 
@@ -28,6 +31,9 @@ public static class MtaStsPolicyParser
 
     private const int MaxAgeDigits = 10;
     private static readonly SearchValues<char> PatternSeparators = SearchValues.Create(", \t;");
+    private static readonly SearchValues<char> CanonicalMxChars =
+        SearchValues.Create("-.0123456789abcdefghijklmnopqrstuvwxyz");
+
     private static readonly SearchValues<char> HostNameChars =
         SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
@@ -45,8 +51,18 @@ public static class MtaStsPolicyParser
     /// <returns>The policy with warnings, or the errors that make it invalid. Never throws for bad input.</returns>
     public static MtaStsPolicyParseResult Parse(string text)
     {
+        text ??= string.Empty;
+        return TryParseCanonical(text) ?? ParseFull(text);
+    }
+
+    /// <summary>
+    /// The full parser: every line is classified and every slip described. <see cref="Parse"/> takes it whenever
+    /// <see cref="TryParseCanonical"/> declines; both give the same result where the fast path accepts.
+    /// </summary>
+    internal static MtaStsPolicyParseResult ParseFull(string text)
+    {
         // Room for 16 mx patterns and 8 extensions before the pooled fallback.
-        var parser = new Parser(text ?? string.Empty, stackalloc int[32], stackalloc int[32]);
+        var parser = new Parser(text, stackalloc int[32], stackalloc int[32]);
         try
         {
             return parser.Run();
@@ -55,6 +71,235 @@ public static class MtaStsPolicyParser
         {
             parser.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The fast path for a policy written exactly as the grammar has it: only the four fields, each of
+    /// <c>version</c>, <c>mode</c> and <c>max_age</c> once, lower-case mx patterns without a trailing dot, a
+    /// <c>max_age</c> from 1 to the limit, LF or CRLF line ends, no blank line, no trailing whitespace, no byte order
+    /// mark. One pass over the characters, no diagnostics. Anything else returns <see langword="null"/>, and the full
+    /// parser decides — so this path never accepts what the full one refuses, and never has a warning to report
+    /// (pinned by the property test and the <c>policy</c> fuzz target, which compare both on every input).
+    /// </summary>
+    internal static MtaStsPolicyParseResult? TryParseCanonical(string text)
+    {
+        Span<int> mx = stackalloc int[32];
+        var mxCount = 0;
+        var span = text.AsSpan();
+        var pos = 0;
+        var sawVersion = false;
+        MtaStsMode? mode = null;
+        var maxAge = -1L;
+        if (span.IsEmpty)
+        {
+            return null;
+        }
+
+        while (pos < span.Length)
+        {
+            var rest = span[pos..];
+            Field field;
+            if (rest.StartsWith("mx:"))
+            {
+                field = Field.Mx;
+                pos += 3;
+            }
+            else if (rest.StartsWith("mode:"))
+            {
+                field = Field.Mode;
+                pos += 5;
+            }
+            else if (rest.StartsWith("version:"))
+            {
+                field = Field.Version;
+                pos += 8;
+            }
+            else if (rest.StartsWith("max_age:"))
+            {
+                field = Field.MaxAge;
+                pos += 8;
+            }
+            else
+            {
+                return null;
+            }
+
+            pos = CharScan.SkipWsp(span, pos);
+            rest = span[pos..];
+            switch (field)
+            {
+                case Field.Mx:
+                    var end = ScanCanonicalMx(span, pos);
+                    if (end < 0 || mxCount == mx.Length)
+                    {
+                        return null;
+                    }
+
+                    mx[mxCount++] = pos;
+                    mx[mxCount++] = end - pos;
+                    pos = end;
+                    break;
+                case Field.Mode when mode is null:
+                    if (rest.StartsWith("enforce"))
+                    {
+                        mode = MtaStsMode.Enforce;
+                        pos += 7;
+                    }
+                    else if (rest.StartsWith("testing"))
+                    {
+                        mode = MtaStsMode.Testing;
+                        pos += 7;
+                    }
+                    else if (rest.StartsWith("none"))
+                    {
+                        mode = MtaStsMode.None;
+                        pos += 4;
+                    }
+                    else
+                    {
+                        return null;
+                    }
+
+                    break;
+                case Field.Version when !sawVersion && rest.StartsWith("STSv1"):
+                    sawVersion = true;
+                    pos += 5;
+                    break;
+                case Field.MaxAge when maxAge < 0:
+                    var digits = 0;
+                    var seconds = 0L;
+                    while (digits < rest.Length && digits <= MaxAgeDigits && char.IsAsciiDigit(rest[digits]))
+                    {
+                        seconds = (seconds * 10) + (rest[digits++] - '0');
+                    }
+
+                    if (digits is 0 or > MaxAgeDigits || seconds is 0 or > MaxAgeLimit)
+                    {
+                        return null;
+                    }
+
+                    maxAge = seconds;
+                    pos += digits;
+                    break;
+                default:
+                    return null;
+            }
+
+            // The value must end the line: anything else (whitespace, a stray character, a bare CR) is for the full parser.
+            if (pos == span.Length)
+            {
+                break;
+            }
+
+            if (span[pos] == '\n')
+            {
+                pos++;
+            }
+            else if (span[pos] == '\r' && pos + 1 < span.Length && span[pos + 1] == '\n')
+            {
+                pos += 2;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        if (!sawVersion || mode is null || maxAge < 0 || (mxCount == 0 && mode != MtaStsMode.None))
+        {
+            return null;
+        }
+
+        var patterns = mxCount == 0 ? [] : new MxPattern[mxCount / 2];
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            patterns[i] = new MxPattern(text, mx[2 * i], mx[(2 * i) + 1]);
+        }
+
+        return new MtaStsPolicyParseResult(new MtaStsPolicy(mode.Value, patterns, maxAge, text, []), [], []);
+    }
+
+    /// <summary>
+    /// The end of a canonical mx pattern starting at <paramref name="start"/> (an optional <c>*.</c>, then labels of
+    /// lower-case letters, digits and inner '-', 1 to 63 characters each, at most 253 in all), or -1. The character at
+    /// the end is not part of the pattern; the caller checks that it ends the line.
+    /// </summary>
+    private static int ScanCanonicalMx(ReadOnlySpan<char> span, int start)
+    {
+        var pos = start;
+        if (pos + 1 < span.Length && span[pos] == '*' && span[pos + 1] == '.')
+        {
+            pos += 2;
+        }
+
+        var rest = span[pos..];
+        var length = rest.IndexOfAnyExcept(CanonicalMxChars);
+        var value = length < 0 ? rest : rest[..length];
+        if (value.IsEmpty || value.Length > DomainName.MaxNameLength
+            || !char.IsAsciiLetterOrDigit(value[0]) || !char.IsAsciiLetterOrDigit(value[^1]) || HasEmptyOrHyphenEdgedLabel(value))
+        {
+            return -1;
+        }
+
+        // A label longer than 63 characters is only possible in a longer name; only those are walked.
+        if (value.Length > DomainName.MaxLabelLength)
+        {
+            for (var labels = value; !labels.IsEmpty;)
+            {
+                var dot = labels.IndexOf('.');
+                if ((dot < 0 ? labels.Length : dot) > DomainName.MaxLabelLength)
+                {
+                    return -1;
+                }
+
+                labels = dot < 0 ? [] : labels[(dot + 1)..];
+            }
+        }
+
+        return pos + value.Length;
+    }
+
+    /// <summary>
+    /// Whether a run of letters, digits, '-' and '.' that begins and ends with a letter or digit has two neighbours that
+    /// no host name has: "..", ".-" or "-." (an empty label, or a label beginning or ending in '-').
+    /// </summary>
+    internal static bool HasEmptyOrHyphenEdgedLabel(ReadOnlySpan<char> value)
+    {
+        var i = 0;
+        if (Vector128.IsHardwareAccelerated && value.Length > Vector128<ushort>.Count)
+        {
+            // Eight neighbour pairs at a time; the last block overlaps the one before it instead of a scalar tail.
+            ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(value));
+            var last = (nuint)(value.Length - Vector128<ushort>.Count - 1);
+            for (nuint at = 0; ; at = Math.Min(at + (nuint)Vector128<ushort>.Count, last))
+            {
+                var left = Vector128.LoadUnsafe(ref first, at);
+                var right = Vector128.LoadUnsafe(ref first, at + 1);
+                var leftMark = Vector128.LessThanOrEqual(left - Vector128.Create((ushort)'-'), Vector128.Create((ushort)1));
+                var rightMark = Vector128.LessThanOrEqual(right - Vector128.Create((ushort)'-'), Vector128.Create((ushort)1));
+                var dot = Vector128.Equals(left, Vector128.Create((ushort)'.')) | Vector128.Equals(right, Vector128.Create((ushort)'.'));
+                if ((leftMark & rightMark & dot) != Vector128<ushort>.Zero)
+                {
+                    return true;
+                }
+
+                if (at == last)
+                {
+                    return false;
+                }
+            }
+        }
+
+        for (; i + 1 < value.Length; i++)
+        {
+            var (left, right) = (value[i], value[i + 1]);
+            if (left is '-' or '.' && right is '-' or '.' && (left == '.' || right == '.'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private ref struct Parser
@@ -427,7 +672,7 @@ public static class MtaStsPolicyParser
             var patterns = new MxPattern[_mx.Count / 2];
             for (var i = 0; i < patterns.Length; i++)
             {
-                patterns[i] = new MxPattern(LowerSubstring(_text, _mx[2 * i], _mx[(2 * i) + 1]));
+                patterns[i] = LowerPattern(_text, _mx[2 * i], _mx[(2 * i) + 1]);
             }
 
             return patterns;
@@ -601,16 +846,16 @@ public static class MtaStsPolicyParser
 
     private static string KeyCode(string key) => key == "max_age" ? "max-age" : key;
 
-    private static string LowerSubstring(string text, int start, int length)
+    private static MxPattern LowerPattern(string text, int start, int length)
     {
         var slice = text.AsSpan(start, length);
         if (!CharScan.HasAsciiUpper(slice))
         {
-            return text.Substring(start, length);
+            return new MxPattern(text, start, length);
         }
 
-        return string.Create(length, (text, start), static (destination, state) =>
-            state.text.AsSpan(state.start, destination.Length).ToLowerInvariant(destination));
+        return new MxPattern(string.Create(length, (text, start), static (destination, state) =>
+            state.text.AsSpan(state.start, destination.Length).ToLowerInvariant(destination)));
     }
 
     private static string Show(ReadOnlySpan<char> value) => DiagnosticText.Show(value);

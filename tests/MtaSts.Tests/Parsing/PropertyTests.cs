@@ -122,6 +122,64 @@ public class PropertyTests
     }
 
     [Fact]
+    public void STS_3_2_TheFastPath_GivesExactlyWhatTheFullParserGives()
+    {
+        // A well-formed policy in any field order, then often one line replaced by a slip the fast path must leave to
+        // the full parser (case, whitespace, dots, duplicates, extensions, blank lines, bare CR, out-of-range values).
+        string[] slips =
+        [
+            "version:STSv1", "version: STSv2", "Version: STSv1", "version: STSv1 ", "mode: Enforce", "mode: enforced",
+            "mode:\ttesting", "max_age: 0", "max_age: 31557601", "max_age: 99999999999", "max_age: 0604800", "max_age: ",
+            "max_age: 1e5", "mx: MX1.Example.TEST", "mx: mx1.example.test.", "mx: *.", "mx: *", "mx: a..b", "mx: -a.b",
+            "mx: a-.b", "mx: a.-b", "mx: a.b-", "mx: .a.b", "mx: a,b", "mx: *.*.a", "mx: a*.b", "mx: ñ.test", "mx:",
+            "mx:a.b", "mx: a.b\t", " mx: a.b", "mx : a.b", "ext_1: x", "version: STSv1\nversion: STSv1",
+            "mode: none\nmode: none", "max_age: 5\nmax_age: 5", "", "\uFEFFversion: STSv1", "mx: a.b\rmx: c.d",
+            "mx: " + new string('a', 64) + ".test", "mx: " + new string('a', 63) + ".test",
+            "mx: " + string.Join('.', Enumerable.Repeat(new string('b', 60), 4)) + ".test",
+            "mx: " + string.Join('.', Enumerable.Repeat(new string('b', 62), 4)) + ".test",
+        ];
+        // A long valid pattern with "..", ".-" or "-." put anywhere, so the eight-at-a-time neighbour check meets the
+        // bad pair in its first, middle and overlapping last block.
+        string[] badPairs = ["..", ".-", "-."];
+        var broken = Gen.Select(Host, Host, Gen.Int[0, 2], Gen.Int[0, 1000])
+            .Select((left, right, pair, at) =>
+            {
+                var host = left + "." + right;
+                var cut = 1 + (at % (host.Length - 1));
+                return "mx: " + host[..cut] + badPairs[pair] + host[cut..];
+            });
+        var slip = Gen.OneOf(Gen.Int[0, slips.Length - 1].Select(i => slips[i]), broken);
+        var accepted = 0;
+        Gen.Select(Mode, Pattern.Array[0, 5], Gen.Long[1, 31_557_600], Gen.Int[0, 8], Gen.Int[0, 2], slip, Gen.Bool, Gen.Bool)
+            .Sample((mode, patterns, maxAge, rotate, slipped, slipLine, crlf, finalNewline) =>
+            {
+                var lines = new List<string> { "version: STSv1", $"mode: {mode}", $"max_age: {maxAge}" };
+                lines.AddRange(patterns.Select(p => "mx: " + p));
+                lines = [.. lines.Skip(rotate % lines.Count), .. lines.Take(rotate % lines.Count)];
+                if (slipped == 0)
+                {
+                    lines[rotate % lines.Count] = slipLine;
+                }
+
+                var newline = crlf ? "\r\n" : "\n";
+                var text = string.Join(newline, lines) + (finalNewline ? newline : string.Empty);
+
+                var full = MtaStsPolicyParser.ParseFull(text);
+                if (MtaStsPolicyParser.TryParseCanonical(text) is { } fast)
+                {
+                    accepted++;
+                    Assert.Empty(full.Warnings);
+                    Assert.Null(MtaStsPolicyParseResult.Difference(fast, full));
+                }
+
+                Assert.Null(MtaStsPolicyParseResult.Difference(MtaStsPolicyParser.Parse(text), full));
+            }, iter: 20_000, threads: 1);
+
+        // Both sides were exercised: most unslipped policies are canonical (those of enforce and testing need an mx line).
+        Assert.InRange(accepted, 4_000, 16_000);
+    }
+
+    [Fact]
     public void STS_3_1_TheRecordParser_ReadsBackTheIdOfARecordWrittenFromParts()
     {
         Gen.Select(RecordId, Gen.Bool, Gen.Bool).Sample((id, spaces, trailing) =>

@@ -100,12 +100,12 @@ internal sealed class NetworkOptions
 
     public Option<double?> DnsTimeout { get; } = new("--dns-timeout")
     {
-        Description = "Seconds to wait for one DNS answer, per try (default 5; 0.1 to 60).",
+        Description = "Seconds to wait for one DNS answer, per try (default 5; 0.1 to 60); lowered when --timeout is shorter than a whole lookup.",
     };
 
     public Option<int?> DnsRetries { get; } = new("--dns-retries")
     {
-        Description = "DNS retries after a timeout (default 2; 0 to 5). A lookup can take --dns-timeout × (1 + --dns-retries).",
+        Description = "DNS retries after a timeout (default 2; 0 to 5). A lookup can take --dns-timeout × (2 + --dns-retries) per name server: the tries over UDP and one over TCP after a spoofed answer.",
     };
 
     public Option<int?> PolicyHostPort { get; } = new("--policy-host-port")
@@ -147,6 +147,7 @@ internal sealed class NetworkOptions
 
     /// <summary>The largest <c>--timeout</c> accepted: one day.</summary>
     internal const int MaxTimeoutSeconds = 86_400;
+    private static readonly TimeSpan MinimumDnsTry = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on bad values.</summary>
     public MtaStsOptions CreateOptions(ParseResult parse)
@@ -192,14 +193,6 @@ internal sealed class NetworkOptions
             {
                 options.PolicyFetch.ConnectTimeout = options.PolicyFetch.Timeout;
             }
-
-            // One DNS lookup takes up to DnsTimeout × (DnsRetries + 1) over UDP plus one DnsTimeout over TCP after a
-            // spoofed datagram: keep that within the same budget (never below the library's 100 ms minimum).
-            var dnsShare = options.PolicyFetch.Timeout / (options.Dns.Retries + 2);
-            if (dnsShare < options.Dns.Timeout)
-            {
-                options.Dns.Timeout = dnsShare < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : dnsShare;
-            }
         }
 
         if (parse.GetValue(DnsTimeout) is { } dnsSeconds)
@@ -222,6 +215,11 @@ internal sealed class NetworkOptions
             options.Dns.Retries = retries;
         }
 
+        if (parse.GetValue(Timeout) is not null)
+        {
+            BoundDnsByTimeout(options);
+        }
+
         if (parse.GetValue(PolicyHostPort) is { } port)
         {
             options.PolicyFetch.Port = port;
@@ -230,6 +228,22 @@ internal sealed class NetworkOptions
         options.PolicyFetch.AllowPrivateAddresses = parse.GetValue(AllowPrivatePolicyHosts);
 
         return options;
+    }
+
+    /// <summary>
+    /// Fits one DNS lookup into <c>--timeout</c>, after every DNS option is read: a lookup may ask each name server
+    /// DnsRetries + 1 times over UDP and once more over TCP after a spoofed datagram, each try waiting up to the DNS
+    /// timeout. That timeout (given or default) is lowered until the worst case fits, never below the library's
+    /// 100 ms minimum per try.
+    /// </summary>
+    internal static void BoundDnsByTimeout(MtaStsOptions options)
+    {
+        var tries = Math.Max(1, options.Dns.NameServers.Count) * (options.Dns.Retries + 2);
+        var share = options.PolicyFetch.Timeout / tries;
+        if (share < options.Dns.Timeout)
+        {
+            options.Dns.Timeout = share < MinimumDnsTry ? MinimumDnsTry : share;
+        }
     }
 
     /// <summary>Parses <c>IP</c>, <c>IP:port</c> or <c>[IPv6]:port</c>; the default port is 53.</summary>

@@ -77,6 +77,35 @@ public sealed class CliBehaviourTests(WorldFixture fixture) : IClassFixture<Worl
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed} (the default would be 3 × 5 s)");
     }
 
+    [Theory]
+    [InlineData(1, "--dns-retries", "5")]
+    [InlineData(1, "--dns-timeout", "3")]
+    [InlineData(3)]
+    public async Task TheTimeout_BoundsADnsLookup_WhateverTheDnsOptions(int servers, params string[] dnsOptions)
+    {
+        // Silent servers: every try waits its whole timeout. With --timeout 2 and no bound after every DNS option these
+        // take 3.5 s (seven tries of 0.5 s), 12 s (four of 3 s) and about 4.5 s (three servers).
+        var silent = Enumerable.Range(0, servers)
+            .Select(_ => new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0)))
+            .ToList();
+        try
+        {
+            string[] arguments = ["resolve", "--json", "--timeout", "2", .. dnsOptions, .. silent.SelectMany(s => new[] { "--name-server", s.Client.LocalEndPoint!.ToString()! }), "x.test"];
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+
+            var (exitCode, output, _) = await CliRunner.RunAsync(arguments);
+
+            Assert.Equal(ExitCodes.Failure, exitCode);
+            Assert.Contains("\"outcome\":\"dns-failure\"", output, StringComparison.Ordinal);
+            // Two seconds of budget and some scheduling slack.
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2.8), $"took {watch.Elapsed}");
+        }
+        finally
+        {
+            silent.ForEach(s => s.Dispose());
+        }
+    }
+
     [Fact]
     public async Task AnInvalidDomain_IsReportedInTheToolsWords_WithItsInput()
     {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks that each NuGet package is complete: README, MIT licence, both target frameworks, XML docs, a symbols
+"""Checks that each NuGet package is complete: README, MIT licence, tags, a description naming what it does, both target frameworks, XML docs, a symbols
 package with portable PDBs, and SourceLink information in those PDBs. Exits non-zero with a reason otherwise."""
 import glob
 import os
@@ -9,6 +9,11 @@ import zipfile
 
 folder, ids = sys.argv[1], sys.argv[2:]
 failures = []
+# What a package's description must name (issue 9 §5), case-insensitively.
+description_words = {
+    "MtaSts": ("DANE", "planning", "checker"),
+    "MtaSts.Testing": ("DANE", "planning", "checker"),
+}
 for package_id in ids:
     nupkgs = [p for p in glob.glob(os.path.join(folder, f"{package_id}.*.nupkg"))
               if re.fullmatch(re.escape(package_id) + r"\.\d[^/]*\.nupkg", os.path.basename(p))]
@@ -29,6 +34,12 @@ for package_id in ids:
             failures.append(f"{package_id}: licence expression MIT missing")
         if "<repository" not in nuspec:
             failures.append(f"{package_id}: repository metadata (SourceLink) missing")
+        if not re.search(r"<tags>\s*\S", nuspec):
+            failures.append(f"{package_id}: no tags")
+        description = re.search(r"<description>(.*?)</description>", nuspec, re.S)
+        for word in description_words.get(package_id, ()):
+            if not description or word.lower() not in description.group(1).lower():
+                failures.append(f"{package_id}: the description does not mention {word}")
     snupkg = nupkg[:-len(".nupkg")] + ".snupkg"
     if not os.path.exists(snupkg):
         failures.append(f"{package_id}: symbols package {os.path.basename(snupkg)} missing")

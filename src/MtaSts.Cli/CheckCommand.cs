@@ -303,7 +303,7 @@ internal static class CheckCommand
     {
         if (record.Inspection is not { } inspection)
         {
-            return $"{record.Input}: invalid-input: {record.Error}";
+            return $"{CliText.Printable(record.Input)}: invalid-input: {record.Error}";
         }
 
         var errors = record.Count(InspectionSeverity.Error);

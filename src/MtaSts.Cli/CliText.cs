@@ -6,6 +6,36 @@ namespace MtaSts.Cli;
 /// <summary>What every writer of the command shares: the words for library values and one-line JSON.</summary>
 internal static class CliText
 {
+    /// <summary>
+    /// Text from standard input or the network made safe for a terminal: control characters (such as ESC), line and
+    /// paragraph separators and bidirectional overrides and isolates are written as <c>\uXXXX</c>.
+    /// </summary>
+    public static string Printable(string text)
+    {
+        if (!text.Any(IsUnprintable))
+        {
+            return text;
+        }
+
+        var builder = new System.Text.StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            if (IsUnprintable(c))
+            {
+                builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsUnprintable(char c) =>
+        char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
     // Output is UTF-8 text for terminals, files and pipes, never HTML: only what JSON itself requires is escaped, so
     // `>`, `§`, `'` and non-ASCII names stay readable (control characters are still escaped).
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -95,7 +95,7 @@ internal sealed class NetworkOptions
 
     public Option<double?> Timeout { get; } = new("--timeout")
     {
-        Description = "Total seconds allowed for one policy fetch, retries included (default 60); each DNS lookup, its tries and a TCP re-ask included, also stays within it.",
+        Description = "Total seconds allowed for one policy fetch, retries included (default 60; 1 to 300); each DNS lookup, its tries and a TCP re-ask included, also stays within it.",
     };
 
     public Option<double?> DnsTimeout { get; } = new("--dns-timeout")
@@ -146,7 +146,10 @@ internal sealed class NetworkOptions
     }
 
     /// <summary>The largest <c>--timeout</c> accepted: one day.</summary>
-    internal const int MaxTimeoutSeconds = 86_400;
+    // The library's range for PolicyFetch.Timeout (MtaStsOptionsValidator), stated here in the tool's words.
+    internal const int MinTimeoutSeconds = 1;
+
+    internal const int MaxTimeoutSeconds = 300;
     private static readonly TimeSpan MinimumDnsTry = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Builds library options from the command line; throws <see cref="ArgumentException"/> with a readable message on bad values.</summary>
@@ -183,9 +186,9 @@ internal sealed class NetworkOptions
 
         if (parse.GetValue(Timeout) is { } seconds)
         {
-            if (!double.IsFinite(seconds) || seconds <= 0 || seconds > MaxTimeoutSeconds)
+            if (!double.IsFinite(seconds) || seconds < MinTimeoutSeconds || seconds > MaxTimeoutSeconds)
             {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--timeout must be more than 0 and at most {MaxTimeoutSeconds} seconds"));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--timeout must be between {MinTimeoutSeconds} and {MaxTimeoutSeconds} seconds"));
             }
 
             options.PolicyFetch.Timeout = TimeSpan.FromSeconds(seconds);

@@ -227,7 +227,7 @@ internal static class DomainBatch
     }
 
     /// <summary>The first argument that looks like an option (<c>-x</c>, <c>--x</c>; a lone <c>-</c> is standard input), or <see langword="null"/>.</summary>
-    private static string? UnknownOption(ParseResult parse)
+    internal static string? UnknownOption(ParseResult parse)
     {
         foreach (var token in parse.UnmatchedTokens)
         {

@@ -53,6 +53,13 @@ internal static class LintCommand
             var path = parse.GetValue(policy);
             var recordText = parse.GetValue(record);
             var domain = parse.GetValue(mxOf);
+            if (DomainBatch.UnknownOption(parse) is { } unknown)
+            {
+                // As for the domain commands: an option this command does not know is never a file name (use ./-x for one).
+                await error.WriteLineAsync($"unknown option '{unknown}' (see --help)").ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
+            }
+
             if (path is null && recordText is null)
             {
                 await error.WriteLineAsync("mta-sts lint needs a policy file (or -) and/or --record (see --help)").ConfigureAwait(false);

@@ -18,7 +18,7 @@ internal static class PlanWriter
         var elapsed = ((long)record.Elapsed.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         if (record.Plan is null)
         {
-            return $"{record.Input}: invalid-input ({elapsed} ms){Environment.NewLine}    error: {record.Error}{Environment.NewLine}";
+            return $"{CliText.Printable(record.Input)}: invalid-input ({elapsed} ms){Environment.NewLine}    error: {record.Error}{Environment.NewLine}";
         }
 
         var rule = record.Plan.MtaStsResolution is { } resolution ? OverrideSpec.Token(resolution.Override) : null;

@@ -159,7 +159,7 @@ internal static class ProbeCommand
     {
         var text = new StringBuilder();
         var elapsed = ((long)record.Elapsed.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-        text.Append(record.Result?.Plan.Domain ?? record.Input).Append(": ").Append(record.Verdict).Append(" (").Append(elapsed).Append(" ms)").AppendLine();
+        text.Append(record.Result?.Plan.Domain ?? CliText.Printable(record.Input)).Append(": ").Append(record.Verdict).Append(" (").Append(elapsed).Append(" ms)").AppendLine();
         if (record.Error is { } error)
         {
             text.Append("    error: ").Append(error).AppendLine();

@@ -18,7 +18,7 @@ internal static class ResolutionWriter
     {
         var text = new StringBuilder();
         var resolution = record.Resolution;
-        var name = resolution?.Domain ?? record.Input;
+        var name = resolution?.Domain ?? CliText.Printable(record.Input);
         text.Append(name).Append("  ").Append(record.Outcome);
         if (resolution?.Policy is { } policy)
         {

@@ -25,7 +25,7 @@ internal static class EvidenceText
         }
 
         int clean = 0;
-        while (clean < text.Length && clean <= max && !IsUnsafe(text[clean]))
+        while (clean < text.Length && clean < max && !IsUnsafe(text[clean]))
         {
             clean++;
         }
@@ -51,6 +51,7 @@ internal static class EvidenceText
         }).Trim();
     }
 
-    private static bool IsUnsafe(char c) =>
+    /// <summary>Whether a character may not be shown as it is: C0, DEL, C1, line and paragraph separators, bidirectional overrides and isolates.</summary>
+    internal static bool IsUnsafe(char c) =>
         char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }

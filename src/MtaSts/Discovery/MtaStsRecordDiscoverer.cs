@@ -119,12 +119,12 @@ internal sealed class MtaStsRecordDiscoverer : IMtaStsRecordDiscoverer
         MtaStsRecordParseResult parsed = MtaStsRecordParser.Parse(candidate!);
         if (parsed.Record is null)
         {
-            string errors = parsed.Errors.Count == 0 ? "invalid" : string.Join("; ", parsed.Errors.Select(e => e.Message));
+            string errors = EvidenceText.Cap(parsed.Errors.Count == 0 ? "invalid" : string.Join("; ", parsed.Errors.Select(e => e.Message)));
             Log.DiscoveryInvalidRecord(_logger, domain, errors);
             return new DiscoveryResult
             {
                 Status = DiscoveryStatus.Invalid,
-                Message = $"the MTA-STS TXT record at {lookup.FinalName} is invalid: {errors}",
+                Message = EvidenceText.Cap($"the MTA-STS TXT record at {lookup.FinalName} is invalid: {errors}"),
                 TxtRecords = texts,
                 Errors = parsed.Errors,
                 Warnings = parsed.Warnings,

@@ -9,7 +9,7 @@ internal static class DiagnosticText
     /// <summary>The most characters of an input value shown in a message.</summary>
     internal const int MaxShown = 64;
 
-    /// <summary>The value cut to <see cref="MaxShown"/> characters, control characters escaped as <c>\uXXXX</c>.</summary>
+    /// <summary>The value cut to <see cref="MaxShown"/> characters, control, separator and bidirectional-override characters escaped as <c>\uXXXX</c>.</summary>
     public static string Show(ReadOnlySpan<char> value)
     {
         var builder = new StringBuilder(Math.Min(value.Length, MaxShown) + 1);
@@ -21,7 +21,7 @@ internal static class DiagnosticText
                 break;
             }
 
-            if (char.IsControl(c))
+            if (MtaSts.Diagnostics.EvidenceText.IsUnsafe(c))
             {
                 builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
             }

@@ -42,13 +42,17 @@ public sealed class CliBehaviourTests(WorldFixture fixture) : IClassFixture<Worl
     [InlineData("-5")]
     [InlineData("NaN")]
     [InlineData("86401")]
+    [InlineData("0.5")]
+    [InlineData("1e-300")]
+    [InlineData("301")]
     public async Task AnOutOfRangeTimeout_IsAUsageError_NotACrash(string value)
     {
         var (exitCode, _, error) = await CliRunner.RunAsync("resolve", "--timeout", value, "x.test");
 
         Assert.Equal(ExitCodes.InvalidInput, exitCode);
-        Assert.Contains("--timeout must be more than 0 and at most 86400 seconds", error, StringComparison.Ordinal);
+        Assert.Contains("--timeout must be between 1 and 300 seconds", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("PolicyFetch.", error, StringComparison.Ordinal); // the library's option names are not the tool's words
     }
 
     [Theory]
@@ -104,6 +108,35 @@ public sealed class CliBehaviourTests(WorldFixture fixture) : IClassFixture<Worl
         {
             silent.ForEach(s => s.Dispose());
         }
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("-x")]
+    public async Task Lint_AnUnknownOption_IsAUsageError_NotAFileName(string option)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("lint", option);
+
+        Assert.Equal(ExitCodes.InvalidInput, exitCode);
+        Assert.Contains($"unknown option '{option}'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot read the policy file", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("resolve")]
+    [InlineData("plan")]
+    [InlineData("check")]
+    [InlineData("probe")]
+    public async Task HostileInput_IsEchoedInTextOutput_Escaped(string command)
+    {
+        // An ESC sequence and a right-to-left override, as a line of a domain list may hold: shown, never obeyed.
+        var (exitCode, output, error) = await CliRunner.RunAsync([command, "x\u001b[31mred\u202eok.test", .. CliRunner.WorldArguments(World)]);
+
+        Assert.Equal(ExitCodes.InvalidInput, exitCode);
+        var shown = output + error;
+        Assert.Contains("x\\u001b[31mred\\u202eok.test", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', shown);
+        Assert.DoesNotContain('\u202e', shown);
     }
 
     [Fact]

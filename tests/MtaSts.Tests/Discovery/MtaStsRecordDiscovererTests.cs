@@ -436,4 +436,41 @@ public class MtaStsRecordDiscovererTests
         const string clean = "the TXT lookup of _mta-sts.example.test failed";
         Assert.Same(clean, MtaSts.Diagnostics.EvidenceText.Cap(clean));
     }
+
+    [Fact]
+    public void HostileDns_EvidenceCap_IsExactAtItsBoundary()
+    {
+        var max = MtaSts.Diagnostics.EvidenceText.MaxLength;
+        var atCap = new string('x', max);
+        Assert.Same(atCap, MtaSts.Diagnostics.EvidenceText.Cap(atCap));
+
+        var overCap = MtaSts.Diagnostics.EvidenceText.Cap(new string('x', max + 1));
+        Assert.Equal(max + 1, overCap.Length);
+        Assert.EndsWith("x\u2026", overCap, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HostileDns_AnInvalidRecordWithManyErrors_GivesACappedMessage()
+    {
+        // Every "a" is an extension without '=', so each adds an error: unbounded, the message grew to 4,883 characters.
+        var record = "v=STSv1; id=1;" + string.Concat(Enumerable.Repeat(" a;", 300));
+        var dns = new FakeDnsQuery().Answer(Name, QueryType.TXT, Txt(Name, 300, record));
+
+        DiscoveryResult result = await DiscoverAsync(dns);
+
+        Assert.Equal(DiscoveryStatus.Invalid, result.Status);
+        Assert.True(result.Errors.Count > 10);
+        Assert.InRange(result.Message!.Length, 100, MtaSts.Diagnostics.EvidenceText.MaxLength + 1);
+    }
+
+    [Fact]
+    public void HostileText_InAParserDiagnostic_IsEscaped()
+    {
+        var parsed = MtaStsPolicyParser.Parse("version: STSv1\nmode: enforce\nmx: mx.example.test\nmax_age: 86400\nfoo\u001b[31mRED\u202Eevil: bar\n");
+
+        var message = Assert.Single(parsed.Errors).Message;
+        Assert.Contains("\\u001b[31mRED\\u202eevil", message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u202E', message);
+        Assert.DoesNotContain('\u001b', message);
+    }
 }

@@ -280,6 +280,17 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
         Assert.Single(resolver.Asked); // not retried
     }
 
+    [Fact]
+    public void SSRF_TheDefaults_RefuseNonPublicPolicyHosts_AndKeepMxAddressesAsLookedUp()
+    {
+        // The refusal above is only a default if the option starts off: a fresh options object, as DI and Create make it.
+        var options = new MtaStsOptions();
+
+        Assert.False(options.PolicyFetch.AllowPrivateAddresses);
+        Assert.False(options.PolicyFetch.Clone().AllowPrivateAddresses);
+        Assert.False(options.Delivery.ExcludeNonPublicAddresses);
+    }
+
     [Theory(DisplayName = "Never connect to unspecified, multicast, broadcast or reserved addresses, even with private addresses allowed")]
     [InlineData("0.0.0.0")]
     [InlineData("0.1.2.3")]

@@ -36,6 +36,8 @@ internal enum AddressScopeKind
 /// </remarks>
 internal static class AddressScope
 {
+    private static ReadOnlySpan<byte> Nat64Prefix => [0x00, 0x64, 0xFF, 0x9B];
+
     /// <summary>The kind of <paramref name="address"/>.</summary>
     public static AddressScopeKind Classify(IPAddress address)
     {
@@ -85,6 +87,20 @@ internal static class AddressScope
 
         Span<byte> v6 = stackalloc byte[16];
         address.TryWriteBytes(v6, out _);
+
+        // Addresses that carry an IPv4 address and reach it through a gateway count as that address: NAT64's
+        // well-known prefix 64:ff9b::/96 (RFC 6052 §2.1) and 6to4's 2002::/16 (RFC 3056 §2). Otherwise
+        // 64:ff9b::a9fe:a9fe would reach 169.254.169.254 wherever a NAT64 gateway runs.
+        if (v6[..4].SequenceEqual(Nat64Prefix) && !v6[4..12].ContainsAnyExcept((byte)0))
+        {
+            return Classify(new IPAddress(v6[12..]));
+        }
+
+        if (v6[0] == 0x20 && v6[1] == 0x02)
+        {
+            return Classify(new IPAddress(v6[2..6]));
+        }
+
         return (v6[0] & 0xFE) == 0xFC || address.IsIPv6SiteLocal ? AddressScopeKind.UniqueLocal : AddressScopeKind.Public;
     }
 

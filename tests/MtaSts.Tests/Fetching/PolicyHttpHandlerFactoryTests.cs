@@ -263,6 +263,10 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
     [InlineData("::ffff:127.0.0.1")]
     [InlineData("::ffff:10.0.0.1")]
     [InlineData("::ffff:192.168.0.1")]
+    [InlineData("64:ff9b::a9fe:a9fe")]
+    [InlineData("64:ff9b::7f00:1")]
+    [InlineData("2002:a00:1::1")]
+    [InlineData("2002:c0a8:101::")]
     public async Task SSRF_NonPublicPolicyHostAddress_IsRefusedByDefault(string address)
     {
         using X509Certificate2 leaf = TestCertificates.CreateLeaf(_root, null, [Host]);
@@ -337,7 +341,12 @@ public sealed class PolicyHttpHandlerFactoryTests : IDisposable
     [InlineData("169.253.0.1", true)]
     [InlineData("2001:4860:4860::8888", true)]
     [InlineData("::ffff:8.8.8.8", true)]
+    [InlineData("64:ff9b::808:808", true)]
+    [InlineData("64:ff9b:0:0:1::a00:1", true)] // not the /96 prefix: an ordinary address
+    [InlineData("2002:808:808::1", true)]
     [InlineData("10.0.0.1", false)]
+    [InlineData("64:ff9b::a00:1", false)]
+    [InlineData("2002:7f00:1::", false)]
     [InlineData("fe80::1%1", false)]
     public void SSRF_AddressScope_PublicAddressesAreAllowed(string address, bool expected)
     {

@@ -42,4 +42,11 @@ public enum DnsFault
     /// which a client that does not check the QR bit reads as NODATA; then the real answer. Over TCP, give the real answer.
     /// </summary>
     SpoofedQueryEcho,
+
+    /// <summary>
+    /// Over UDP, first send a spoofed datagram: a bare header with the query's transaction id, the response bit, NOERROR
+    /// and every section count 0 (no question echoed), which a client that does not compare the question reads as
+    /// NODATA; then the real answer. Over TCP, give the real answer.
+    /// </summary>
+    SpoofedNoQuestion,
 }

@@ -64,6 +64,16 @@ internal static class WireFormat
                 return bytes;
             }
 
+            case DnsFault.SpoofedNoQuestion:
+            {
+                // Twelve bytes: the id, QR + RD, RA + NOERROR, and QDCOUNT = ANCOUNT = NSCOUNT = ARCOUNT = 0.
+                var bytes = new byte[12];
+                BinaryPrimitives.WriteUInt16BigEndian(bytes, id);
+                bytes[2] = 0x81;
+                bytes[3] = 0x80;
+                return bytes;
+            }
+
             case DnsFault.SpoofedQueryEcho:
             {
                 // Header with QR = 0 (RD only) and the question of the answer; nothing else.
@@ -187,7 +197,7 @@ internal sealed class LoopbackUdpTransport(Socket socket, IResponseGate gate) : 
                     case DnsFault.Malformed:
                         payload = WireFormat.Garbage(id);
                         break;
-                    case var spoof and (DnsFault.SpoofedTransactionId or DnsFault.SpoofedJunk or DnsFault.SpoofedQueryEcho):
+                    case var spoof and (DnsFault.SpoofedTransactionId or DnsFault.SpoofedJunk or DnsFault.SpoofedQueryEcho or DnsFault.SpoofedNoQuestion):
                         await socket.SendToAsync(WireFormat.Spoof(spoof, payload.Span), SocketFlags.None, RemoteEndPoint, token).ConfigureAwait(false);
                         break;
                 }

@@ -374,7 +374,7 @@ internal sealed class LoopbackZone
         lock (_gate)
         {
             var fault = FaultFor(name, type);
-            if (fault is DnsFault.Truncated or DnsFault.SpoofedTransactionId or DnsFault.SpoofedJunk or DnsFault.SpoofedQueryEcho
+            if (fault is DnsFault.Truncated or DnsFault.SpoofedTransactionId or DnsFault.SpoofedJunk or DnsFault.SpoofedQueryEcho or DnsFault.SpoofedNoQuestion
                 && transport == DnsTransport.Tcp)
             {
                 fault = DnsFault.None;
@@ -508,5 +508,5 @@ internal sealed class LoopbackZone
 internal sealed record ZoneReply(DnsMessage Response, DnsFault Fault, TimeSpan Delay)
 {
     /// <summary>Whether the fault is one the transport applies (it drops, replaces or forges the datagram).</summary>
-    public bool IsWireFault => Fault is DnsFault.Timeout or DnsFault.Malformed or DnsFault.SpoofedTransactionId or DnsFault.SpoofedJunk or DnsFault.SpoofedQueryEcho;
+    public bool IsWireFault => Fault is DnsFault.Timeout or DnsFault.Malformed or DnsFault.SpoofedTransactionId or DnsFault.SpoofedJunk or DnsFault.SpoofedQueryEcho or DnsFault.SpoofedNoQuestion;
 }

@@ -78,6 +78,12 @@ internal static class DnsExchange
                 return "it answers another question";
             }
         }
+        else
+        {
+            // A real server echoes the question (RFC 1035 §4.1.2); a bare header with the right id is a forgery that would
+            // otherwise read as "no such record".
+            return "it has no question section";
+        }
 
         return null;
     }

@@ -97,13 +97,15 @@ internal sealed class DnssecQuery
             return DnssecAnswer.FromResponse(DnssecAnswerKind.Failed, response, trusted, resolver, $"{type} answer for {name} from {resolver} was truncated");
         }
 
-        if (response.Questions.Count > 0)
+        if (response.Questions.Count == 0)
         {
-            var answered = response.Questions[0];
-            if (answered.QuestionType != type || !DnsNames.Equal(answered.QueryName.Value, name))
-            {
-                return DnssecAnswer.FromResponse(DnssecAnswerKind.Failed, response, trusted, resolver, $"answer from {resolver} is for {answered.QueryName.Value} {answered.QuestionType}, not {name} {type}");
-            }
+            return DnssecAnswer.FromResponse(DnssecAnswerKind.Failed, response, trusted, resolver, $"{type} answer for {name} from {resolver} has no question section");
+        }
+
+        var answered = response.Questions[0];
+        if (answered.QuestionType != type || !DnsNames.Equal(answered.QueryName.Value, name))
+        {
+            return DnssecAnswer.FromResponse(DnssecAnswerKind.Failed, response, trusted, resolver, $"answer from {resolver} is for {answered.QueryName.Value} {answered.QuestionType}, not {name} {type}");
         }
 
         return header.ResponseCode switch

@@ -1,15 +1,20 @@
+using MtaSts.IntegrationTests.Testing;
 using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.EndToEnd;
 
 /// <summary>
 /// RFC 5452 §3, §9.2: a UDP datagram that is not the answer to the query (wrong transaction id, junk with the right id,
-/// a message with QR = 0) is not an answer. It must not end the lookup: the library asks again over TCP, which an
+/// a message with QR = 0, a bare header that echoes no question) is not an answer. It must not end the lookup: the library asks again over TCP, which an
 /// off-path attacker cannot forge, within the DNS budget. Each fault sends the forged datagram first and the real
 /// answer after it, on every UDP query.
 /// </summary>
 public sealed class HostileDnsTests(WorldFixture fixture) : IClassFixture<WorldFixture>
 {
+    /// <summary>Every forged datagram the test kit sends before the real answer.</summary>
+    public static TheoryData<DnsFault> SpoofFaults =>
+        [DnsFault.SpoofedTransactionId, DnsFault.SpoofedJunk, DnsFault.SpoofedQueryEcho, DnsFault.SpoofedNoQuestion];
+
     private MtaStsTestWorld World => fixture.World;
 
     [Theory]
@@ -19,6 +24,8 @@ public sealed class HostileDnsTests(WorldFixture fixture) : IClassFixture<WorldF
     [InlineData(DnsFault.SpoofedJunk, 0)]
     [InlineData(DnsFault.SpoofedQueryEcho, 1)]
     [InlineData(DnsFault.SpoofedQueryEcho, 0)]
+    [InlineData(DnsFault.SpoofedNoQuestion, 1)]
+    [InlineData(DnsFault.SpoofedNoQuestion, 0)]
     public async Task RFC5452_SpoofedDatagramAtTxtLookup_DoesNotEndDiscovery(DnsFault fault, int retries)
     {
         var domain = WorldFixture.UniqueDomain("spooftxt");
@@ -35,9 +42,7 @@ public sealed class HostileDnsTests(WorldFixture fixture) : IClassFixture<WorldF
     }
 
     [Theory]
-    [InlineData(DnsFault.SpoofedTransactionId)]
-    [InlineData(DnsFault.SpoofedJunk)]
-    [InlineData(DnsFault.SpoofedQueryEcho)]
+    [MemberData(nameof(SpoofFaults))]
     public async Task RFC5452_SpoofedDatagramAtPolicyHostLookup_DoesNotEndTheFetch(DnsFault fault)
     {
         var domain = WorldFixture.UniqueDomain("spoofhost");
@@ -52,9 +57,7 @@ public sealed class HostileDnsTests(WorldFixture fixture) : IClassFixture<WorldF
     }
 
     [Theory]
-    [InlineData(DnsFault.SpoofedTransactionId)]
-    [InlineData(DnsFault.SpoofedJunk)]
-    [InlineData(DnsFault.SpoofedQueryEcho)]
+    [MemberData(nameof(SpoofFaults))]
     public async Task RFC5452_SpoofedDatagramAtMxLookup_DoesNotDeferDelivery(DnsFault fault)
     {
         var domain = WorldFixture.UniqueDomain("spoofmx");
@@ -67,6 +70,25 @@ public sealed class HostileDnsTests(WorldFixture fixture) : IClassFixture<WorldF
 
         Assert.Equal(DeliveryPlanStatus.Deliver, plan.Status);
         Assert.Equal("mx1." + domain, Assert.Single(plan.Hosts).Host);
+    }
+
+    [Theory]
+    [MemberData(nameof(SpoofFaults))]
+    public async Task RFC5452_DANE_2_1_1_SpoofedDatagramAtTlsaLookup_DoesNotTurnDaneOff(DnsFault fault)
+    {
+        // A forged "no such record" for the TLSA name would downgrade a DANE host to MTA-STS or opportunistic TLS.
+        var domain = WorldFixture.UniqueDomain("spooftlsa");
+        var mx = "mx1." + domain;
+        World.PublishDaneAndMtaSts(domain, "t1", mx, "rogue." + domain);
+        World.Dns.SetFault("_25._tcp." + mx, DnsRecordType.TLSA, fault);
+        using var planner = DeliveryPlanner.Create(World.CreateOptions());
+
+        var plan = await planner.PlanDeliveryAsync(domain);
+
+        var host = plan.Hosts.First(h => h.Host == mx);
+        Assert.True(host.IsUsable);
+        Assert.Equal(MxAuthentication.DaneEe, host.CertificateRequirement.Authentication);
+        Assert.Contains(World.Dns.Queries, q => q.Name == "_25._tcp." + mx && q.Type == DnsRecordType.TLSA && q.Transport == DnsTransport.Tcp);
     }
 
     [Fact]

@@ -50,9 +50,17 @@ internal sealed class FakeDnsQuery : DnsQueryStub
         string key = Key(query);
         _asked.Enqueue((key, queryType));
         cancellationToken.ThrowIfCancellationRequested();
+        var question = new DnsQuestion(query, queryType, queryClass);
         return _script.TryGetValue((key, queryType), out var respond)
-            ? respond(cancellationToken)
-            : Task.FromResult<IDnsQueryResponse>(new FakeDnsResponse(DnsHeaderResponseCode.NotExistentDomain, []));
+            ? Echo(respond(cancellationToken), question)
+            : Task.FromResult<IDnsQueryResponse>(new FakeDnsResponse(DnsHeaderResponseCode.NotExistentDomain, []).For(question));
+    }
+
+    // A real server echoes the question (RFC 1035 §4.1.2), and the library refuses a reply without it.
+    private static async Task<IDnsQueryResponse> Echo(Task<IDnsQueryResponse> reply, DnsQuestion question)
+    {
+        IDnsQueryResponse response = await reply.ConfigureAwait(false);
+        return response is FakeDnsResponse { Questions.Count: 0 } bare ? bare.For(question) : response;
     }
 
     public override Task<IDnsQueryResponse> QueryAsync(DnsQuestion question, CancellationToken cancellationToken = default) =>
@@ -92,15 +100,23 @@ internal sealed class FakeDnsResponse : IDnsQueryResponse
     private const ushort RecursionAvailable = 0x0080;
     private const ushort Truncated = 0x0200;
 
-    public FakeDnsResponse(DnsHeaderResponseCode code, IReadOnlyList<DnsResourceRecord> answers, IReadOnlyList<DnsResourceRecord>? authorities = null, bool truncated = false)
+    private readonly bool _truncated;
+
+    public FakeDnsResponse(DnsHeaderResponseCode code, IReadOnlyList<DnsResourceRecord> answers, IReadOnlyList<DnsResourceRecord>? authorities = null, bool truncated = false, IReadOnlyList<DnsQuestion>? questions = null)
     {
+        _truncated = truncated;
+        Questions = questions ?? [];
         Answers = answers;
         Authorities = authorities ?? [];
         ushort flags = (ushort)(QueryResponse | RecursionDesired | RecursionAvailable | (truncated ? Truncated : 0) | (int)code);
-        Header = new DnsResponseHeader(1, flags, 1, Answers.Count, 0, Authorities.Count);
+        Header = new DnsResponseHeader(1, flags, Questions.Count, Answers.Count, 0, Authorities.Count);
     }
 
-    public IReadOnlyList<DnsQuestion> Questions { get; } = [];
+    /// <summary>This response as the answer to <paramref name="question"/> (its question section echoes it).</summary>
+    public FakeDnsResponse For(DnsQuestion question) =>
+        new(Header.ResponseCode, Answers, Authorities, _truncated, [question]);
+
+    public IReadOnlyList<DnsQuestion> Questions { get; }
     public IReadOnlyList<DnsResourceRecord> Additionals { get; } = [];
     public IEnumerable<DnsResourceRecord> AllRecords => Answers.Concat(Authorities).Concat(Additionals);
     public IReadOnlyList<DnsResourceRecord> Answers { get; }

@@ -263,9 +263,12 @@ public sealed class TestCertificateAuthority : IDisposable
             TestCertificateKind.SelfSigned => MintLeaf(null, host, [host], [], validFrom, validTo, TestKeyAlgorithm.EcdsaP256),
             TestCertificateKind.Wildcard => MintLeaf(_signer, WildcardFor(host), [WildcardFor(host)], [], validFrom, validTo, TestKeyAlgorithm.EcdsaP256),
             TestCertificateKind.ExpiresSoon => MintLeaf(_signer, host, [host], [], validFrom, now.AddDays(3), TestKeyAlgorithm.EcdsaP256),
+            TestCertificateKind.Oversized => MintLeaf(_signer, host, [host, .. Enumerable.Range(0, OversizedExtraNames).Select(i => $"n{i}.oversized.invalid")], [], validFrom, validTo, TestKeyAlgorithm.EcdsaP256),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown certificate kind."),
         };
     }
+
+    private const int OversizedExtraNames = 10_000;
 
     private static string WrongName(string host) =>
         string.Equals(host, WrongHostName, StringComparison.Ordinal) ? "other-" + WrongHostName : WrongHostName;

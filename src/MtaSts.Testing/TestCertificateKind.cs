@@ -29,4 +29,10 @@ public enum TestCertificateKind
 
     /// <summary>Valid now (name and chain too), but expires in three days: for "renew soon" warnings.</summary>
     ExpiresSoon,
+
+    /// <summary>
+    /// Valid name and chain, but with 10,000 further SAN names (about 200 KB): a certificate message larger than TLS
+    /// stacks accept (OpenSSL: "excessive message size"), for "certificate too large" reasons.
+    /// </summary>
+    Oversized,
 }

@@ -128,10 +128,7 @@ internal static class PolicyFetchFailures
     /// <summary>A failed TLS handshake, with a specific reason where the TLS library's error names one.</summary>
     private static PolicyFetchResult HandshakeFailure(string host, string detail)
     {
-        // OpenSSL refuses a handshake message over its limit (a certificate with thousands of names, say) as
-        // "excessive message size"; other platforms word it differently, and then the generic reason stays.
-        if (detail.Contains("excessive message size", StringComparison.OrdinalIgnoreCase)
-            || detail.Contains("message too long", StringComparison.OrdinalIgnoreCase))
+        if (IsOversizedHandshakeMessage(detail))
         {
             string problem = $"the server's certificate message is larger than the TLS stack accepts (an oversized certificate or chain): {detail}";
             return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {problem}", "certificate-too-large", certificateProblem: problem);
@@ -139,6 +136,15 @@ internal static class PolicyFetchFailures
 
         return Failed(MtaStsFailure.WebPkiInvalid, $"the TLS handshake with {host} failed: {detail}", "tls-handshake", certificateProblem: detail);
     }
+
+    /// <summary>
+    /// Whether a TLS library's error text says a handshake message was over its limit (a certificate with thousands of
+    /// names, say): OpenSSL words it "excessive message size"; other platforms word it differently, and then the caller's
+    /// generic reason stays. Shared by the policy fetcher and the MX probe.
+    /// </summary>
+    internal static bool IsOversizedHandshakeMessage(string detail) =>
+        detail.Contains("excessive message size", StringComparison.OrdinalIgnoreCase)
+        || detail.Contains("message too long", StringComparison.OrdinalIgnoreCase);
 
     internal static PolicyFetchResult Failed(MtaStsFailure failure, string message, string reasonCode, int? status = null, string? contentType = null, string? certificateProblem = null) => new()
     {

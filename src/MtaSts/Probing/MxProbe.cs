@@ -242,6 +242,11 @@ public sealed class MxProbe
                 {
                     return CertificateFailed(rejected);
                 }
+                catch (AuthenticationException ex) when (Fetching.PolicyFetchFailures.IsOversizedHandshakeMessage(Fetching.PolicyFetchFailures.Innermost(ex).Message))
+                {
+                    // The TLS library refused the certificate message before the validation callback could see it.
+                    return Fail(TlsRptResultType.ValidationFailure, TlsRptReasonCodes.CertificateTooLarge, "the server's certificate message is larger than the TLS stack accepts (an oversized certificate or chain)");
+                }
                 catch (AuthenticationException)
                 {
                     return Fail(TlsRptResultType.ValidationFailure, TlsRptReasonCodes.TlsHandshake, "the TLS handshake failed (no common protocol version or cipher suite, or an alert)");

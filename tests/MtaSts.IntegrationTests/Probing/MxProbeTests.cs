@@ -220,6 +220,24 @@ public sealed class MxProbeTests(WorldFixture fixture) : IClassFixture<WorldFixt
     }
 
     [Fact]
+    public async Task R_12_ACertificateMessageTooLargeForTheTlsStack_IsCertificateTooLarge_NotANoCommonCipherHandshake()
+    {
+        // 10,000 SAN names: OpenSSL refuses the Certificate message before the validation callback sees it.
+        var domain = WorldFixture.UniqueDomain("probe-huge-cert");
+        World.PublishMxHost(domain, 10, "mx." + domain, new SmtpHostBehavior { Certificate = TestCertificateKind.Oversized });
+        World.PublishPolicy(domain, "h1", MtaStsMode.Enforce, 86400, "mx." + domain);
+
+        var host = Assert.Single((await ProbeAsync(domain)).Hosts);
+
+        Assert.True(host.Connected);
+        Assert.False(host.IsUsable);
+        Assert.Equal(TlsRptResultType.ValidationFailure, host.Failure);
+        Assert.Equal(TlsRptReasonCodes.CertificateTooLarge, host.ReasonCode);
+        Assert.Contains("certificate message is larger", host.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("cipher", host.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task R_2_SessionsFromProbes_CountUnderThePolicyThatDecidedTheHost()
     {
         var sts = WorldFixture.UniqueDomain("probe-session-sts");
